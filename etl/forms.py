@@ -1,0 +1,395 @@
+"""From a received file to typed, checked tables, one per form (F1–F6).
+
+    parse_file(path) -> Parsed: the tables, what they cover, and every error and warning.
+
+The form is recognised from the header row of each sheet (up to 20 rows of titles above it); the unit
+of an amount comes from its header; title, unit, note, blank and 合计 rows are recognised and skipped
+(合计 rows are checked against the rows they add up). Rules across columns live in ``rules.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl import rules, values
+from etl.catalog import Catalog, Column, Form, current, norm
+from etl.messages import Problems, column_letter
+from etl.reader import Grid, Unreadable, read_grids
+
+HEADER_SCAN_ROWS = 20
+TOTAL_WORDS = {"合计", "总计", "小计", "全市合计", "总合计", "合计数", "汇总"}
+NOTE_PREFIX = re.compile(r"^(填报说明|填表说明|说明|注|备注|填表人|填报人|审核人|负责人|单位负责人|统计负责人|联系电话|联系人|制表|填报日期|报出日期)")
+UNIT_WORDS = {"万元", "亿元", "元", "㎡", "平方米", "m2", "m²", "人次", "家", "个", "%", "人"}
+MONEY_FACTORS = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
+AREA_UNITS = {"㎡", "平方米", "m2", "m²", "M2"}
+NUMERIC_TYPES = {"money", "area", "integer"}
+_HEADER_UNIT = re.compile(r"^(.*?)\((.*?)\)$")
+_SHEET_UNIT = re.compile(r"单位[:：]?\s*(万元|亿元|元)")
+
+
+@dataclass
+class SheetResult:
+    sheet: str | None
+    form: str
+    header_row: int
+    rows: int
+
+
+@dataclass
+class Parsed:
+    file: str
+    problems: Problems
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    sheets: list[SheetResult] = field(default_factory=list)
+    labels: dict[tuple[str | None, str], str] = field(default_factory=dict)  # (sheet, field) → column label
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors
+
+    def coverage(self, catalog: Catalog | None = None) -> dict[str, list[tuple[str, str]]]:
+        """(region, period) pairs each form of this file speaks for: it supersedes older files there."""
+        out = {}
+        for form, table in self.tables.items():
+            if table.height:
+                pairs = table.select("region", "cov_period").unique().sort(["region", "cov_period"])
+                out[form] = [tuple(r) for r in pairs.iter_rows()]
+        return out
+
+
+def split_header(cell: str) -> tuple[str, str | None]:
+    """'网络零售额（亿元）' → ('网络零售额', '亿元')."""
+    t = norm(cell)
+    m = _HEADER_UNIT.match(t)
+    if m and m.group(1):
+        return m.group(1), m.group(2) or None
+    return t, None
+
+
+def match_header(cells: list[str | None], form: Form) -> dict[int, Column]:
+    mapping: dict[int, Column] = {}
+    used: set[str] = set()
+    for idx, cell in enumerate(cells):
+        if not cell:
+            continue
+        base, _unit = split_header(cell)
+        for col in form.columns:
+            if col.field not in used and (base in col.names() or norm(cell) in col.names()):
+                mapping[idx] = col
+                used.add(col.field)
+                break
+    return mapping
+
+
+def detect_form(grid: Grid, catalog: Catalog) -> tuple[Form, int, dict[int, Column]] | None:
+    """The form whose header best matches one of the first rows (ties: the sheet name decides)."""
+    best = None
+    data_cols = [c for c in grid.frame.columns if c != "_row"]
+    head = grid.frame.head(HEADER_SCAN_ROWS)
+    sheet = norm(grid.sheet or "")
+    for i, row in enumerate(head.select(data_cols).iter_rows()):
+        cells = list(row)
+        if sum(1 for c in cells if c) < 2:
+            continue
+        for form in catalog.forms.values():
+            mapping = match_header(cells, form)
+            required = [c for c in form.columns if c.required]
+            hits = len(mapping)
+            if hits < 2 or hits < len(required) / 2:
+                continue
+            named = any(norm(a) in sheet for a in (form.code, form.title, *form.sheet_aliases))
+            score = (hits, hits / len(form.columns), named)
+            if best is None or score > best[0]:
+                best = (score, form, i, mapping)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+def _sheet_unit(grid: Grid, header_index: int) -> str | None:
+    """A '单位：亿元' line above the header (or right under it) applies to amounts without a unit."""
+    data_cols = [c for c in grid.frame.columns if c != "_row"]
+    for row in grid.frame.slice(0, header_index + 2).select(data_cols).iter_rows():
+        for cell in row:
+            if cell and (m := _SHEET_UNIT.search(norm(cell))):
+                return m.group(1)
+    return None
+
+
+def _row_kind(cells: list[str | None], region_idx: int | None) -> str:
+    """'data', 'blank', 'note', 'unit' or 'total' for a row under the header."""
+    filled = [norm(c) for c in cells if c and norm(c)]
+    if not filled:
+        return "blank"
+    if NOTE_PREFIX.match(filled[0]):
+        return "note"
+    if all(f in UNIT_WORDS or f.startswith("单位:") for f in filled):
+        return "unit"
+    first_cells = [norm(c) for c in cells[: max(3, (region_idx or 0) + 1)] if c]
+    if any(c in TOTAL_WORDS or c.replace(":", "") in TOTAL_WORDS for c in first_cells):
+        return "total"
+    return "data"
+
+
+class SheetReader:
+    """Turns one recognised sheet into a typed table, noting every problem on the way."""
+
+    def __init__(self, parsed: Parsed, grid: Grid, form: Form, header_index: int, mapping, catalog: Catalog):
+        self.parsed, self.grid, self.form, self.catalog = parsed, grid, form, catalog
+        self.mapping = mapping
+        self.header_index = header_index
+        frame = grid.frame
+        self.header_cells = list(frame.row(header_index))[:-1]
+        self.header_row = frame["_row"][header_index]
+        self.file = parsed.file
+        self.sheet_name = grid.sheet
+        for idx, col in mapping.items():
+            parsed.labels[(grid.sheet, col.field)] = self.col_label(idx)
+
+    # where a message points
+    def col_label(self, idx: int) -> str:
+        return f"{column_letter(idx + self.grid.col_offset)}列“{self.header_cells[idx]}”"
+
+    def error(self, text, row=None, idx=None, value=None):
+        self.parsed.problems.error(
+            self.file, text, sheet=self.sheet_name, row=row,
+            column=None if idx is None else self.col_label(idx), value=value,
+        )
+
+    def warning(self, text, row=None, idx=None, value=None):
+        self.parsed.problems.warning(
+            self.file, text, sheet=self.sheet_name, row=row,
+            column=None if idx is None else self.col_label(idx), value=value,
+        )
+
+    def units(self) -> dict[int, float]:
+        """Factor to the stored unit (万元 for amounts) for each amount column, from its header."""
+        factors = {}
+        sheet_unit = _sheet_unit(self.grid, self.header_index)
+        for idx, col in self.mapping.items():
+            if col.type != "money" and col.type != "area":
+                continue
+            _base, unit = split_header(self.header_cells[idx])
+            if col.type == "money":
+                unit = unit or sheet_unit or col.unit
+                if unit not in MONEY_FACTORS:
+                    self.error(f"金额单位“{unit}”无法识别，表头应注明（万元）、（亿元）或（元）", self.header_row, idx)
+                    continue
+                factors[idx] = MONEY_FACTORS[unit]
+            else:
+                if unit and unit not in AREA_UNITS:
+                    self.error(f"面积单位“{unit}”无法识别，表头应注明（㎡）或（平方米）", self.header_row, idx)
+                    continue
+                factors[idx] = 1.0
+        return factors
+
+    def read(self) -> pl.DataFrame | None:
+        form = self.form
+        missing = [c for c in form.columns if c.required and c not in self.mapping.values()]
+        for col in missing:
+            self.error(f"缺少必填列“{col.header}”（{form.label}）", self.header_row)
+        for idx, cell in enumerate(self.header_cells):
+            if cell and idx not in self.mapping:
+                self.warning(f"不是{form.code}报表的列，已忽略（{form.label}的列为：{'、'.join(c.header for c in form.columns)}）",
+                             self.header_row, idx, cell)
+        factors = self.units()
+        if missing:
+            return None
+
+        body = self.grid.frame.slice(self.header_index + 1)
+        region_idx = next((i for i, c in self.mapping.items() if c.type == "region"), None)
+        data_cols = [c for c in body.columns if c != "_row"]
+        kinds = [_row_kind(list(r), region_idx) for r in body.select(data_cols).iter_rows()]
+        body = body.with_columns(pl.Series("_kind", kinds))
+        data = body.filter(pl.col("_kind") == "data")
+        totals = body.filter(pl.col("_kind") == "total")
+
+        typed = self.typed(data, factors)
+        if totals.height and typed is not None:
+            self.check_totals(totals, typed, factors)
+        return typed
+
+    def typed(self, data: pl.DataFrame, factors: dict[int, float], quiet: bool = False) -> pl.DataFrame:
+        """One typed column per form field; each bad cell becomes an error (unless quiet)."""
+        out = {"_row": data["_row"]}
+        for idx, col in self.mapping.items():
+            raw = data[f"c{idx}"]
+            out[col.field] = self.parse_column(raw, data["_row"], idx, col, factors.get(idx, 1.0), quiet)
+        for col in self.form.columns:
+            if col.field not in out:
+                out[col.field] = pl.Series(col.field, [None] * data.height, dtype=_dtype(col))
+        return pl.DataFrame(out)
+
+    def parse_column(self, raw: pl.Series, rows: pl.Series, idx: int, col: Column, factor: float, quiet: bool):
+        text = raw.str.normalize("NFKC").str.strip_chars()
+        blank = text.is_null() | text.is_in(list(values.NULL_MARKS))
+        if col.required and not quiet:
+            for r in rows.filter(blank).to_list():
+                self.error("必填项不能为空" if col.type != "money" else "必填金额不能为空（没有发生请填0）", r, idx)
+        text = pl.Series(col.field, text).set(blank, None) if blank.any() else text.alias(col.field)
+
+        if col.type in NUMERIC_TYPES:
+            cleaned = text.str.replace_all(r"[,\s]", "")
+            number = cleaned.cast(pl.Float64, strict=False)
+            bad = number.is_null() & cleaned.is_not_null()
+            if not quiet:
+                for r, v in zip(rows.filter(bad).to_list(), raw.filter(bad).to_list(), strict=True):
+                    self.error("不是有效的数字（可以带千分位逗号，不要写单位或文字）", r, idx, v)
+            if col.type == "integer" and not quiet:
+                frac = number.is_not_null() & ((number - number.round(0)).abs() > 1e-9)
+                for r, v in zip(rows.filter(frac).to_list(), raw.filter(frac).to_list(), strict=True):
+                    self.error("应为整数", r, idx, v)
+            if not quiet:
+                low = None
+                if col.min is not None:
+                    low = number < col.min
+                    msg = f"不能小于{col.min:g}"
+                if col.min_exclusive is not None:
+                    low = number <= col.min_exclusive
+                    msg = f"应大于{col.min_exclusive:g}"
+                if low is not None:
+                    low = low.fill_null(False)
+                    for r, v in zip(rows.filter(low).to_list(), raw.filter(low).to_list(), strict=True):
+                        self.error(msg, r, idx, v)
+            number = number * factor if factor != 1.0 else number
+            return number.cast(pl.Int64, strict=False) if col.type == "integer" else number
+
+        parser = {
+            "period": values.parse_period,
+            "year": values.parse_year,
+            "date": values.parse_date,
+            "yesno": values.parse_yesno,
+            "uscc": values.parse_uscc,
+            "region": self.parse_region(col),
+            "choice": self.parse_choice(col),
+            "multichoice": self.parse_multichoice(col),
+        }.get(col.type)
+        if parser is None:  # text
+            return text
+        mapping: dict[str, object] = {}
+        problems: dict[str, str] = {}
+        for v in text.drop_nulls().unique().to_list():
+            try:
+                mapping[v] = parser(v)
+            except ValueError as exc:
+                problems[v] = str(exc)
+        if problems and not quiet:
+            bad = text.is_in(list(problems))
+            for r, v, t in zip(rows.filter(bad).to_list(), raw.filter(bad).to_list(), text.filter(bad).to_list(), strict=True):
+                self.error(problems[t], r, idx, v)
+        return pl.Series(col.field, [mapping.get(v) if v is not None else None for v in text.to_list()], dtype=_dtype(col))
+
+    def parse_region(self, col: Column):
+        catalog = self.catalog
+
+        def parse(text: str) -> str:
+            code = catalog.region_code(text)
+            if code is None:
+                names = "、".join(r.name for r in sorted(catalog.regions.values(), key=lambda r: r.sort_order) if r.level != "city")
+                raise ValueError(f"不是河源市的县区或功能区（可填：{names}，或行政区划代码）")
+            if catalog.regions[code].level == "city" and not col.allow_city:
+                raise ValueError("这里应填企业或单位所在的县区（或功能区），不能填全市")
+            return code
+
+        return parse
+
+    @staticmethod
+    def parse_choice(col: Column):
+        options = {norm(c): c for c in col.choices}
+
+        def parse(text: str) -> str:
+            hit = options.get(norm(text))
+            if hit is None:
+                raise ValueError(f"不是可选项（可选：{'、'.join(col.choices)}）")
+            return hit
+
+        return parse
+
+    @staticmethod
+    def parse_multichoice(col: Column):
+        def parse(text: str) -> str:
+            parts = values.split_choices(text)
+            wrong = [p for p in parts if p not in col.choices]
+            if wrong:
+                raise ValueError(f"“{wrong[0]}”不是可选项（可选：{'、'.join(col.choices)}，可多选，用顿号分隔）")
+            return "、".join(dict.fromkeys(parts))
+
+        return parse
+
+    def check_totals(self, totals: pl.DataFrame, typed: pl.DataFrame, factors: dict[int, float]) -> None:
+        """A 合计 row is not loaded; it is checked against the rows it adds up (a warning if it differs)."""
+        tt = self.typed(totals, factors, quiet=True)
+        period_field = next((c.field for c in self.mapping.values() if c.type in ("period", "year")), None)
+        for trow in tt.iter_rows(named=True):
+            rows = typed
+            if period_field and trow.get(period_field) is not None:
+                rows = typed.filter(pl.col(period_field) == trow[period_field])
+            if period_field == "period":  # a reported city row is not part of the county total
+                rows = rows.filter(pl.col("region") != self.catalog.city.code)
+            for idx, col in self.mapping.items():
+                if col.type not in NUMERIC_TYPES or trow[col.field] is None:
+                    continue
+                total = rows[col.field].sum() or 0
+                stated = trow[col.field]
+                if abs(stated - total) > max(0.5 * factors.get(idx, 1.0), abs(total) * 1e-6):
+                    self.warning(
+                        f"合计行与明细行之和不一致：明细合计为{_fmt(total / factors.get(idx, 1.0))}，合计行为"
+                        f"{_fmt(stated / factors.get(idx, 1.0))}（合计行不入库，以明细为准）",
+                        trow["_row"], idx, _fmt(stated / factors.get(idx, 1.0)),
+                    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _dtype(col: Column):
+    return {
+        "money": pl.Float64, "area": pl.Float64, "integer": pl.Int64, "year": pl.Int64,
+        "date": pl.Date, "yesno": pl.Boolean,
+    }.get(col.type, pl.String)
+
+
+def parse_file(path: Path, display_name: str | None = None, catalog: Catalog | None = None,
+               previous: pl.DataFrame | None = None) -> Parsed:
+    """Read, recognise, type and check one file. Never raises for bad input: see ``Parsed.problems``.
+
+    ``previous``: the warehouse's current F1 values (region, period, retail_total, online_retail), for
+    the year-on-year check.
+    """
+    catalog = catalog or current()
+    name = display_name or Path(path).name
+    parsed = Parsed(name, Problems())
+    try:
+        grids = read_grids(Path(path))
+    except Unreadable as exc:
+        parsed.problems.error(name, str(exc))
+        return parsed
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for grid in grids:
+        found = detect_form(grid, catalog)
+        if found is None:
+            continue
+        form, header_index, mapping = found
+        reader = SheetReader(parsed, grid, form, header_index, mapping, catalog)
+        table = reader.read()
+        parsed.sheets.append(SheetResult(grid.sheet, form.code, reader.header_row, 0 if table is None else table.height))
+        if table is not None:
+            frames.setdefault(form.code, []).append(table.with_columns(pl.lit(grid.sheet).alias("_sheet")))
+    if not parsed.sheets:
+        forms = "；".join(f"{f.label}（{'、'.join(c.name for c in f.columns if c.required)}…）" for f in catalog.forms.values())
+        parsed.problems.error(
+            name, f"没有找到任何报表的表头，无法识别是哪张报表。请使用监测系统生成的空白模板填报。各报表的表头应包含：{forms}"
+        )
+        return parsed
+    for code, parts in frames.items():
+        table = pl.concat(parts, how="vertical_relaxed")
+        parsed.tables[code] = rules.check(catalog.forms[code], table, parsed, catalog, previous)
+    if all(s.rows == 0 for s in parsed.sheets) and not parsed.problems.errors:
+        parsed.problems.error(name, "报表只有表头，没有任何数据行")
+    parsed.problems.sort(key=lambda m: (m.sheet or "", m.row or 0))
+    return parsed

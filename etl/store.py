@@ -1,0 +1,112 @@
+"""Nothing lost: every received file is kept byte for byte under ECMON_HOME with its hash and a receipt.
+
+    received/000012_ab12cd34ef56/
+        原文件名.xlsx        the file exactly as received
+        receipt.json        when, form, regions and periods covered, rows, accepted or rejected, messages
+        F1.parquet …        the typed rows of each form (accepted files only), read by ``build``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from etl.config import REPO, received_dir
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+STATUS_LABEL = {ACCEPTED: "已入库", REJECTED: "已退回"}
+SAMPLE_DIR = REPO / "data" / "sample"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def locked():
+    """One writer at a time under ECMON_HOME (loads and builds from several processes queue here)."""
+    folder = received_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def receipts() -> list[dict]:
+    """All receipts, oldest first."""
+    folder = received_dir()
+    if not folder.exists():
+        return []
+    out = []
+    for d in sorted(p for p in folder.iterdir() if p.is_dir()):
+        path = d / "receipt.json"
+        if path.exists():
+            out.append(json.loads(path.read_text(encoding="utf-8")) | {"folder": str(d)})
+    return out
+
+
+def accepted_by_hash() -> dict[str, dict]:
+    return {r["sha256"]: r for r in receipts() if r["status"] == ACCEPTED}
+
+
+def is_simulated(source: Path | None) -> bool:
+    if source is None:
+        return False
+    with contextlib.suppress(ValueError, OSError):
+        source.resolve().relative_to(SAMPLE_DIR.resolve())
+        return True
+    return False
+
+
+def keep(data: bytes, name: str, parsed, status: str, extra_messages=(), channel: str = "命令行",
+         simulated: bool = False) -> dict:
+    """Write the file, its rows (if accepted) and its receipt; return the receipt."""
+    folder = received_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = sha256(data)
+    existing = [p for p in folder.iterdir() if p.is_dir()]
+    seq = 1 + max((int(p.name.split("_")[0]) for p in existing if p.name.split("_")[0].isdigit()), default=0)
+    target = folder / f"{seq:06d}_{digest[:12]}"
+    tmp = folder / f".tmp_{seq:06d}_{os.getpid()}"
+    tmp.mkdir()
+    safe_name = Path(name).name or "upload"
+    (tmp / safe_name).write_bytes(data)
+    forms = {}
+    if parsed is not None:
+        coverage = parsed.coverage()
+        for code, table in parsed.tables.items():
+            forms[code] = {"rows": table.height, "coverage": coverage.get(code, [])}
+            if status == ACCEPTED:
+                table.write_parquet(tmp / f"{code}.parquet")
+    messages = [m.to_dict() for m in (parsed.problems if parsed is not None else [])] + [m.to_dict() for m in extra_messages]
+    receipt = {
+        "id": f"{seq:06d}",
+        "seq": seq,
+        "received_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "file": safe_name,
+        "stored_as": f"{target.name}/{safe_name}",
+        "sha256": digest,
+        "size": len(data),
+        "channel": channel,
+        "simulated": simulated,
+        "status": status,
+        "forms": forms,
+        "regions": sorted({r for f in forms.values() for r, _ in f["coverage"]}),
+        "periods": sorted({p for f in forms.values() for _, p in f["coverage"]}),
+        "rows": sum(f["rows"] for f in forms.values()),
+        "errors": sum(1 for m in messages if m["level"] == "错误"),
+        "warnings": sum(1 for m in messages if m["level"] == "警告"),
+        "messages": messages,
+    }
+    (tmp / "receipt.json").write_text(json.dumps(receipt, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, target)
+    return receipt | {"folder": str(target)}

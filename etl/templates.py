@@ -1,0 +1,80 @@
+"""Blank report forms, generated from the catalog so that counties always have the current one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlsxwriter
+
+from etl.catalog import Catalog, current
+
+NOTE = "本表由河源市电子商务发展目标监测系统生成（河府办〔2015〕43号）。请勿修改表头；可以删除示例说明行以外的空行。"
+
+
+def write_form(form, catalog: Catalog, path: Path) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"title": form.label, "author": "河源市商务局"})
+    title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    req = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet(f"{form.code}{form.title}"[:31])
+    ncols = len(form.columns)
+    ws.merge_range(0, 0, 0, ncols - 1, f"{form.label}（{form.grain}）", title)
+    ws.set_row(0, 28)
+    ws.set_row(1, 36)
+    regions = [r.name for r in sorted(catalog.regions.values(), key=lambda r: r.sort_order)]
+    for j, col in enumerate(form.columns):
+        ws.write(1, j, col.header, req if col.required else head)
+        ws.set_column(j, j, max(12, min(30, len(col.header) * 2 + 2)))
+        if col.help:
+            ws.write_comment(1, j, col.help, {"x_scale": 2})
+        rng = (2, j, 1001, j)
+        if col.type == "choice":
+            ws.data_validation(*rng, {"validate": "list", "source": list(col.choices), "error_message": "请从下拉列表中选择"})
+        elif col.type == "yesno":
+            ws.data_validation(*rng, {"validate": "list", "source": ["是", "否"]})
+        elif col.type == "region":
+            choices = regions if col.allow_city else [r for r in regions if r != catalog.city.name] 
+            ws.data_validation(*rng, {"validate": "list", "source": (["全市"] + choices[1:]) if col.allow_city else choices,
+                                      "error_type": "warning", "error_message": "可填县区名称或行政区划代码"})
+        elif col.type == "date":
+            ws.set_column(j, j, 14, date_fmt)
+        elif col.type in ("money", "area") and (col.min is not None):
+            ws.data_validation(*rng, {"validate": "decimal", "criteria": ">=", "value": col.min, "error_type": "warning",
+                                      "error_message": "不能为负数"})
+        elif col.type == "integer":
+            ws.data_validation(*rng, {"validate": "integer", "criteria": ">" if col.min_exclusive is not None else ">=",
+                                      "value": col.min_exclusive if col.min_exclusive is not None else (col.min or 0),
+                                      "error_message": "应为整数"})
+    ws.freeze_panes(2, 0)
+
+    notes = wb.add_worksheet("填报说明")
+    notes.set_column(0, 0, 22)
+    notes.set_column(1, 1, 12)
+    notes.set_column(2, 2, 80)
+    notes.write(0, 0, f"{form.label} 填报说明", title)
+    notes.write(1, 0, NOTE, wrap)
+    notes.write_row(3, 0, ["列", "是否必填", "填写要求"], head)
+    for i, col in enumerate(form.columns):
+        text = col.help + (f"（可选：{'、'.join(col.choices)}）" if col.choices else "")
+        notes.write_row(4 + i, 0, [col.header, "必填" if col.required else "选填", text], wrap)
+    r = 5 + ncols
+    general = [
+        "金额单位以表头为准：可写（万元）、（亿元）或（元），系统自动换算为万元。",
+        "县区可填名称（如 紫金县、紫金）或行政区划代码（如 441621）；功能区填 市高新区、江东新区。",
+        "日期可写 2024-03-15、2024/3/15、2024.3.15 或 2024年3月15日。",
+        "空白表示未报送，不等于0；确实为0请填0。合计行可保留，系统会核对但不入库。",
+        "同一县区、同一期间重新报送时，以最新提交的文件为准，旧数据保留在历史记录中。",
+    ]
+    for i, text in enumerate(general):
+        notes.write(r + i, 0, f"{i + 1}. {text}")
+    wb.close()
+    return path
+
+
+def write_all(folder: Path, catalog: Catalog | None = None) -> list[Path]:
+    catalog = catalog or current()
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_form(f, catalog, folder / f"{f.code}_{f.title}.xlsx") for f in catalog.forms.values()]
