@@ -44,8 +44,10 @@ class Column:
         """The header as printed on the blank template."""
         return f"{self.name}（{self.unit}）" if self.unit else self.name
 
-    def names(self) -> set[str]:
-        return {norm(n) for n in (self.name, *self.aliases)}
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """The header and its aliases, normalised for matching."""
+        return frozenset(norm(n) for n in (self.name, *self.aliases))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from tqdm import tqdm
@@ -139,3 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001 - no traceback reaches a user: it goes to the log instead
+        log = home() / "logs" / "error.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"--- {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+        print(f"内部错误：操作未完成，数据仓库未作更改。详细信息已记录在 {log}，请联系系统管理员。", file=sys.stderr)
+        return 2

@@ -54,6 +54,10 @@ def check(paths: list[Path], names: list[str] | None = None, on_file=None) -> Ou
             parsed = Parsed(name, problems=_problems(name, "找不到这个文件（路径不存在或不是文件）"))
         else:
             parsed = parse_file(Path(path), name, previous=previous)
+            f1 = parsed.tables.get("F1")
+            if f1 is not None and f1.height:  # later files of the same batch are checked against this one too
+                rows = f1.select("region", "period", "retail_total", "online_retail")
+                previous = rows if previous is None else pl.concat([previous.cast(rows.schema), rows])
         out.parsed.append(parsed)
     return out
 

@@ -75,7 +75,7 @@ def _insert(con, sql: str, rows: list) -> None:
 
 def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: list[dict]) -> None:
     con.execute(
-        "CREATE TABLE receipts (receipt_id VARCHAR, seq INTEGER, received_at TIMESTAMPTZ, file VARCHAR, stored_as VARCHAR, "
+        "CREATE TABLE receipts (receipt_id VARCHAR, seq INTEGER, received_at TIMESTAMP, file VARCHAR, stored_as VARCHAR, "
         "sha256 VARCHAR, size BIGINT, channel VARCHAR, simulated BOOLEAN, status VARCHAR, forms VARCHAR, regions VARCHAR[], "
         "periods VARCHAR[], rows BIGINT, errors INTEGER, warnings INTEGER)"
     )
@@ -88,7 +88,7 @@ def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: l
         con,
         "INSERT INTO receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (r["id"], r["seq"], r["received_at"], r["file"], r["stored_as"], r["sha256"], r["size"], r["channel"],
+            (r["id"], r["seq"], r["received_at"][:19], r["file"], r["stored_as"], r["sha256"], r["size"], r["channel"],
              r["simulated"], r["status"], "、".join(r["forms"]), r["regions"], r["periods"], r["rows"], r["errors"], r["warnings"])
             for r in receipts
         ],
@@ -141,9 +141,9 @@ def build(progress=None) -> Path:
                     con.execute(step.read_text(encoding="utf-8"))
             accepted = [r for r in receipts if r["status"] == store.ACCEPTED]
             con.execute(
-                "CREATE TABLE warehouse_info AS SELECT (SELECT as_of_year FROM as_of) AS as_of_year, ?::TIMESTAMPTZ AS built_at, "
+                "CREATE TABLE warehouse_info AS SELECT (SELECT as_of_year FROM as_of) AS as_of_year, ?::TIMESTAMP AS built_at, "
                 "? AS simulated, ? AS accepted_files, ? AS rejected_files, ? AS ecmon_home",
-                [dt.datetime.now().astimezone().isoformat(), any(r["simulated"] for r in accepted), len(accepted),
+                [dt.datetime.now().isoformat(timespec="seconds"), any(r["simulated"] for r in accepted), len(accepted),
                  len(receipts) - len(accepted), str(home())],
             )
             con.execute("CHECKPOINT")

@@ -20,7 +20,7 @@ QUALIFY row_number() OVER (PARTITION BY indicator, period_year(period) ORDER BY 
 
 CREATE MACRO progress_at(as_of) AS TABLE
 WITH t AS (
-    SELECT tg.*, i.name AS indicator_name, i.unit, i.decimals, tg.rowid AS sort_order FROM targets tg JOIN indicators i ON i.code = tg.indicator
+    SELECT tg.* EXCLUDE (sort_order), i.name AS indicator_name, i.short_name, i.unit, i.decimals, tg.sort_order FROM targets tg JOIN indicators i ON i.code = tg.indicator
 ),
 actual AS (
     SELECT t.target_id, s.value AS actual, s.period AS actual_period, s.t AS actual_t
@@ -47,7 +47,7 @@ calc AS (
                 THEN pow(t.target_value / b.base_value, 1.0 / (t.deadline - b.base_t)) - 1 END AS cagr_required
     FROM t LEFT JOIN actual a USING (target_id) LEFT JOIN v0 USING (target_id) LEFT JOIN base b USING (target_id)
 )
-SELECT target_id, indicator, indicator_name, unit, decimals, deadline, target_value AS target, comparator, target_text,
+SELECT target_id, indicator, indicator_name, short_name, unit, decimals, deadline, target_value AS target, comparator, target_text,
        clause, clause_text, note, CAST(as_of AS INTEGER) AS as_of_year,
        actual, actual_period, actual / target_value AS ratio,
        CASE WHEN actual IS NULL THEN '无数据'
