@@ -21,6 +21,7 @@ PAGES = [
     st.Page(HERE / "counties.py", title="县区比较", icon=":material/map:", url_path="counties"),
     st.Page(HERE / "explore.py", title="数据探索", icon=":material/table_view:", url_path="explore"),
     st.Page(HERE / "submissions.py", title="数据报送", icon=":material/upload_file:", url_path="submissions"),
+    st.Page(HERE / "policy.py", title="政策条款", icon=":material/gavel:", url_path="policy"),
 ]
 page = st.navigation(PAGES)
 

@@ -79,4 +79,7 @@ def series_chart(city: pl.DataFrame, counties: pl.DataFrame, unit: str, targets:
         ))
     fig.update_xaxes(dtick=1, title=None, gridcolor="#EEF1F4")
     fig.update_yaxes(title=unit, gridcolor="#EEF1F4", rangemode="tozero")
-    return base_layout(fig, 460, title)
+    base_layout(fig, 480, title)
+    fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02, "xanchor": "left"},
+                      margin={"r": 10})
+    return fig

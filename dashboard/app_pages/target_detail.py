@@ -46,8 +46,7 @@ if progress.height:
 left, right = st.columns([3, 2])
 with left:
     show_counties = st.toggle("显示各县区", value=True)
-    fig = charts.series_chart(city, counties if show_counties else counties.clear(), unit, tgts, path, projection,
-                              title=f"{ind['name']}（{unit}）")
+    fig = charts.series_chart(city, counties if show_counties else counties.clear(), unit, tgts, path, projection)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
     st.caption("全市：" + ("由各县区数据推算或全市报送数，见下方数据来源" if ind["city_method"] == "sum" else
                          {"ratio": "由全市分子、分母重新计算", "count": "全市不重复计数（含功能区）",
@@ -76,9 +75,16 @@ with right:
 st.markdown("#### 数据")
 years = sorted(values["year"].unique().to_list())
 if years:
-    wide = (values.select("region_name", "year", "value").with_columns(pl.col("year").cast(pl.String))
-            .pivot(on="year", index="region_name", values="value"))
+    order_of = {r["region_code"]: r["sort_order"] for r in data.regions().iter_rows(named=True)}
+    wide = (
+        values.with_columns(pl.col("region_code").replace_strict(order_of, default=99).alias("_o"),
+                            pl.col("year").cast(pl.String), pl.col("value").round(int(ind["decimals"])))
+        .sort("_o")
+        .pivot(on="year", index="region_name", values="value", sort_columns=True)
+        .rename({"region_name": f"县区（{unit}）"})
+    )
     st.dataframe(wide, width="stretch", hide_index=True)
+    st.caption("河源市为全市值；市高新区、江东新区为功能区，位于县区境内，不计入全市合计。")
 
 entities = data.q(
     "SELECT e.year, r.name AS region_name, e.entity_name, e.attribute, e.amount, e.receipt_id "
