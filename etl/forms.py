@@ -22,11 +22,17 @@ from etl.reader import Grid, Unreadable, read_grids
 
 HEADER_SCAN_ROWS = 20
 TOTAL_WORDS = {"合计", "总计", "小计", "全市合计", "总合计", "合计数", "汇总"}
-NOTE_PREFIX = re.compile(r"^(填报说明|填表说明|说明|注|备注|填表人|填报人|审核人|负责人|单位负责人|统计负责人|联系电话|联系人|制表|填报日期|报出日期)")
+# A note row under the table. The short words (注, 说明 …) only with a separator after them: a training
+# class called "注册电商企业培训班" or "说明书设计培训班" is data, not a note.
+NOTE_PREFIX = re.compile(
+    r"^(填报说明|填表说明|更正说明|修改说明|数据来源|资料来源|填表人|填报人|审核人|单位负责人|统计负责人|联系电话|联系人"
+    r"|制表人|填报日期|报出日期|(说明|注|备注|负责人|制表)(\d*[:.、)]|$))"
+)
 UNIT_WORDS = {"万元", "亿元", "元", "㎡", "平方米", "m2", "m²", "人次", "家", "个", "%", "人"}
 MONEY_FACTORS = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
 AREA_UNITS = {"㎡", "平方米", "m2", "m²", "M2"}
 NUMERIC_TYPES = {"money", "area", "integer"}
+GENERIC_TYPES = {"region", "period", "year"}  # columns that every other table has too
 _HEADER_UNIT = re.compile(r"^(.*?)\((.*?)\)$")
 _SHEET_UNIT = re.compile(r"单位[:：]?\s*(万元|亿元|元)")
 
@@ -56,7 +62,7 @@ class Parsed:
         out = {}
         for form, table in self.tables.items():
             if table.height:
-                pairs = table.select("region", "cov_period").unique().sort(["region", "cov_period"])
+                pairs = table.select("region", "cov_period").drop_nulls().unique().sort(["region", "cov_period"])
                 out[form] = [tuple(r) for r in pairs.iter_rows()]
         return out
 
@@ -78,7 +84,7 @@ def match_header(cells: list[str | None], form: Form) -> dict[int, Column]:
             continue
         base, _unit = split_header(cell)
         for col in form.columns:
-            if col.field not in used and (base in col.names() or norm(cell) in col.names()):
+            if col.field not in used and (base in col.names or norm(cell) in col.names):
                 mapping[idx] = col
                 used.add(col.field)
                 break
@@ -101,6 +107,8 @@ def detect_form(grid: Grid, catalog: Catalog) -> tuple[Form, int, dict[int, Colu
             hits = len(mapping)
             if hits < 2 or hits < len(required) / 2:
                 continue
+            if all(c.type in GENERIC_TYPES for c in mapping.values()):
+                continue  # 年份 + 地区 alone (a GDP table, say) do not make a report form
             named = any(norm(a) in sheet for a in (form.code, form.title, *form.sheet_aliases))
             score = (hits, hits / len(form.columns), named)
             if best is None or score > best[0]:
@@ -125,8 +133,8 @@ def _row_kind(cells: list[str | None], region_idx: int | None) -> str:
     filled = [norm(c) for c in cells if c and norm(c)]
     if not filled:
         return "blank"
-    if NOTE_PREFIX.match(filled[0]):
-        return "note"
+    if NOTE_PREFIX.match(filled[0]) or (len(filled) == 1 and len(filled[0]) > 15 and any(c in filled[0] for c in ":：。")):
+        return "note"  # a remark under the table: a known prefix, or one long sentence (with ：or 。) alone in its row
     if all(f in UNIT_WORDS or f.startswith("单位:") for f in filled):
         return "unit"
     first_cells = [norm(c) for c in cells[: max(3, (region_idx or 0) + 1)] if c]
@@ -328,8 +336,12 @@ class SheetReader:
             rows = typed
             if period_field and trow.get(period_field) is not None:
                 rows = typed.filter(pl.col(period_field) == trow[period_field])
-            if period_field == "period":  # a reported city row is not part of the county total
+            if period_field == "period":  # a reported city row is not part of the county total, and a
+                # zone's figures lie inside the counties: the 合计 adds up the counties (when there are any)
                 rows = rows.filter(pl.col("region") != self.catalog.city.code)
+                counties = {r.code for r in self.catalog.counties()}
+                if rows["region"].is_in(counties).any():
+                    rows = rows.filter(pl.col("region").is_in(counties))
             for idx, col in self.mapping.items():
                 if col.type not in NUMERIC_TYPES or trow[col.field] is None:
                     continue

@@ -71,7 +71,12 @@ def read_csv_grid(data: bytes) -> Grid:
 
 
 def _excel_offsets(path: Path) -> dict[str, tuple[int, int]]:
-    """First used row (1-based) and column (0-based) of each sheet, as calamine trims them away."""
+    """First used row (1-based) and column (0-based) of each sheet, as calamine trims them away.
+
+    calamine keeps every cell that holds a value, a lone space or an empty text included, anywhere in
+    the sheet: so every such cell counts here, down to the last row (a note far below the table can
+    stand further left than the table).
+    """
     import openpyxl
 
     offsets = {}
@@ -79,13 +84,15 @@ def _excel_offsets(path: Path) -> dict[str, tuple[int, int]]:
     try:
         for ws in wb.worksheets:
             first_row, first_col = None, None
-            for row in ws.iter_rows(max_row=200):
+            for row in ws.iter_rows():
                 for cell in row:
-                    if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+                    if cell.value is None:
                         continue
                     if first_row is None:
                         first_row = cell.row
                     first_col = cell.column - 1 if first_col is None else min(first_col, cell.column - 1)
+                if first_col == 0:
+                    break
             offsets[ws.title] = (first_row or 1, first_col or 0)
     finally:
         wb.close()

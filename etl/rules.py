@@ -13,8 +13,10 @@ from etl.catalog import Catalog, Form
 YOY_LIMIT = 0.5  # a year-on-year change beyond ±50% is a warning
 
 
-def _msg(parsed, level, form: Form, sheet, row, field, value, text):
+def _msg(parsed, level, form: Form, sheet, row, field, value, text, skip=frozenset()):
     col = parsed.labels.get((sheet, field), f"“{form.column(field).header}”") if field else None
+    if level == "error" and (sheet, row, col) in skip:
+        return  # the cell already has its error (e.g. a 阶段 that is not a choice is not also "blank")
     add = parsed.problems.error if level == "error" else parsed.problems.warning
     add(parsed.file, text, sheet=sheet, row=row, column=col, value=None if value is None else _show(value))
 
@@ -31,7 +33,8 @@ def _each(frame: pl.DataFrame, cond: pl.Expr):
 
 def check(form: Form, table: pl.DataFrame, parsed, catalog: Catalog, previous: pl.DataFrame | None) -> pl.DataFrame:
     f = form.code
-    err = lambda r, field, value, text: _msg(parsed, "error", form, r["_sheet"], r["_row"], field, value, text)  # noqa: E731
+    cell_errors = {(m.sheet, m.row, m.column) for m in parsed.problems.errors}
+    err = lambda r, field, value, text: _msg(parsed, "error", form, r["_sheet"], r["_row"], field, value, text, cell_errors)  # noqa: E731
     warn = lambda r, field, value, text: _msg(parsed, "warning", form, r["_sheet"], r["_row"], field, value, text)  # noqa: E731
 
     if f == "F1":
@@ -80,7 +83,9 @@ def _duplicates(form: Form, table: pl.DataFrame, err) -> None:
     names = "、".join(form.column(k).name for k in key)
     for r in dup.iter_rows(named=True):
         where = f"第{r['_first']}行" if r["_first_sheet"] == r["_sheet"] else f"工作表「{r['_first_sheet']}」第{r['_first']}行"
-        err(r, key[-1], r[key[-1]], f"与{where}重复（{names}相同），同一{form.grain.split('一行')[0].replace('每', '')}只能填一行")
+        # grain "每个县区（或功能区、全市）每个统计期一行" → "同一县区（或功能区、全市）同一统计期只能填一行"
+        same = form.grain.split("一行")[0].replace("每个", "同一").replace("每", "同一")
+        err(r, key[-1], r[key[-1]], f"与{where}重复（{names}相同），{same}只能填一行")
 
 
 def _year_on_year(table: pl.DataFrame, previous: pl.DataFrame | None, warn) -> None:

@@ -22,6 +22,7 @@ ACCEPTED = "accepted"
 REJECTED = "rejected"
 STATUS_LABEL = {ACCEPTED: "已入库", REJECTED: "已退回"}
 SAMPLE_DIR = REPO / "data" / "sample"
+FORM_CODES = {"F1", "F2", "F3", "F4", "F5", "F6"}
 
 
 def sha256(data: bytes) -> str:
@@ -47,7 +48,8 @@ def receipts() -> list[dict]:
     if not folder.exists():
         return []
     out = []
-    for d in sorted(p for p in folder.iterdir() if p.is_dir()):
+    # ".tmp_…" folders are receipts still being written (or left by a crash): not received yet
+    for d in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         path = d / "receipt.json"
         if path.exists():
             out.append(json.loads(path.read_text(encoding="utf-8")) | {"folder": str(d)})
@@ -79,7 +81,10 @@ def keep(data: bytes, name: str, parsed, status: str, extra_messages=(), channel
     tmp = folder / f".tmp_{seq:06d}_{os.getpid()}"
     tmp.mkdir()
     safe_name = Path(name).name or "upload"
-    (tmp / safe_name).write_bytes(data)
+    stored_name = safe_name
+    if safe_name == "receipt.json" or (safe_name.endswith(".parquet") and safe_name[:-8] in FORM_CODES):
+        stored_name = f"原文件_{safe_name}"  # never overwritten by the receipt or the rows kept beside it
+    (tmp / stored_name).write_bytes(data)
     forms = {}
     if parsed is not None:
         coverage = parsed.coverage()
@@ -93,7 +98,7 @@ def keep(data: bytes, name: str, parsed, status: str, extra_messages=(), channel
         "seq": seq,
         "received_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "file": safe_name,
-        "stored_as": f"{target.name}/{safe_name}",
+        "stored_as": f"{target.name}/{stored_name}",
         "sha256": digest,
         "size": len(data),
         "channel": channel,

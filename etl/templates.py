@@ -36,7 +36,7 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
         elif col.type == "yesno":
             ws.data_validation(*rng, {"validate": "list", "source": ["是", "否"]})
         elif col.type == "region":
-            choices = regions if col.allow_city else [r for r in regions if r != catalog.city.name] 
+            choices = regions if col.allow_city else [r for r in regions if r != catalog.city.name]
             ws.data_validation(*rng, {"validate": "list", "source": (["全市"] + choices[1:]) if col.allow_city else choices,
                                       "error_type": "warning", "error_message": "可填县区名称或行政区划代码"})
         elif col.type == "date":

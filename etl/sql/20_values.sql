@@ -65,7 +65,7 @@ SELECT 'brand_enterprises_online', region, year, uscc || '|' || brand, name,
 FROM current_f5 WHERE is_online
 UNION ALL
 SELECT CASE category WHEN '跨境电商平台开通' THEN 'cross_border_platforms' ELSE 'demo_villages' END,
-       region, year, name, name, concat_ws('；', category, '认定日期' || recognised_date), NULL, receipt_id
+       region, year, region || '|' || name, name, concat_ws('；', category, '认定日期' || recognised_date), NULL, receipt_id
 FROM current_f6 WHERE category IN ('跨境电商平台开通', '电商示范村');
 
 -- (indicator, region, year) pairs a form was submitted for: a count there is 0, not missing.

@@ -9,7 +9,7 @@
 --              actual at or above / below path(t); 无数据 no actual
 --   projection compound growth from the base (b, vb) to the actual (t, a) carried to the deadline:
 --              a × (1 + g)^(deadline − t), g = (a ÷ vb)^(1 ÷ (t − b)) − 1; base = 2014, or the first
---              year with a positive value when 2014 has none
+--              year with a positive value when 2014 has none; a rate is capped at 100%, a stage at 4
 --   growth_ratio  CAGR observed ÷ CAGR required, required = (target ÷ vb)^(1 ÷ (deadline − b)) − 1
 --              (Open SDG / Statistics Canada): ≥ 0.95 进展良好, ≥ 0.6 需要加速, ≥ 0 进展有限, < 0 出现倒退
 
@@ -57,8 +57,9 @@ SELECT target_id, indicator, indicator_name, short_name, unit, decimals, deadlin
             ELSE '滞后' END AS status,
        greatest(target_value - actual, 0) AS gap,
        v0 AS path_base_value, path_value,
-       CASE WHEN cagr_observed IS NOT NULL AND deadline > actual_t THEN actual * pow(1 + cagr_observed, deadline - actual_t)
-            WHEN deadline <= actual_t THEN actual END AS projection,
+       least(CASE WHEN cagr_observed IS NOT NULL AND deadline > actual_t THEN actual * pow(1 + cagr_observed, deadline - actual_t)
+                  WHEN deadline <= actual_t THEN actual END,
+             CASE WHEN unit = '%' THEN 100.0 WHEN unit = '阶段' THEN 4.0 END) AS projection,
        base_t AS growth_base_t, base_value AS growth_base_value, cagr_observed, cagr_required,
        CASE WHEN cagr_required > 0 THEN cagr_observed / cagr_required END AS growth_ratio,
        CASE WHEN cagr_required IS NULL OR cagr_required <= 0 OR cagr_observed IS NULL THEN NULL

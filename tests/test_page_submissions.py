@@ -1,0 +1,285 @@
+"""数据报送: what county staff and the bureau notice on the submissions page, and the browser upload.
+
+A small warehouse is built by the real ETL in a temporary ECMON_HOME (conftest's ``home``): two accepted
+F1 files (the second corrects 龙川县 2019) and one rejected file. The page is run through the real entry
+with AppTest; the upload handler (dashboard/upload.py) is driven with real bytes, since AppTest cannot
+drive st.file_uploader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+import streamlit as st
+from conftest import cli, write_xlsx
+from streamlit.testing.v1 import AppTest
+
+from dashboard import upload
+from etl import pipeline
+from etl.catalog import current as current_catalog
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+PAGE = "app_pages/submissions.py"
+HEADER = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）", "农村网络零售额（万元）"]
+
+GOOD = "紫金县2019年电子商务统计表.xlsx"
+FIX = "龙川县2019年电子商务统计表（更正）.xlsx"
+BAD = "连平县2019年电子商务统计表（有误）.xlsx"
+
+
+def f1_xlsx(path: Path, rows: list[list], title: str = "河源市电子商务发展情况统计表（2019年）") -> Path:
+    return write_xlsx(path, {"电子商务统计表": [[title], HEADER, *rows]})
+
+
+def f1_bytes(tmp_path: Path, name: str, rows: list[list]) -> bytes:
+    return f1_xlsx(tmp_path / "bytes" / name, rows).read_bytes()
+
+
+def receipts(home: Path) -> list[dict]:
+    folder = home / "received"
+    if not folder.exists():
+        return []
+    return [json.loads((d / "receipt.json").read_text(encoding="utf-8")) | {"folder": d}
+            for d in sorted(folder.iterdir()) if (d / "receipt.json").exists()]
+
+
+def rows_f1(home: Path) -> int:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.sql("SELECT count(*) FROM rows_f1").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def warehouse(home, tmp_path) -> Path:
+    """000001 紫金县 + 龙川县 2019 (accepted), 000002 龙川县 2019 corrected (accepted), 000003 连平县 (rejected)."""
+    incoming = tmp_path / "incoming"
+    good = f1_xlsx(incoming / GOOD, [["紫金县", "2019", 60000, 6000, 1500], ["龙川县", "2019", 70000, 7000, 2000]])
+    fix = f1_xlsx(incoming / FIX, [["龙川县", "2019", 72000, 8000, 2100]])
+    bad = f1_xlsx(incoming / BAD, [["连平县", "2019", -5, 3000, None], ["和平县", "2019", 40000, "abc", None]])
+    assert pipeline.load([good]).published
+    assert pipeline.load([fix]).published
+    assert not pipeline.load([bad]).ok
+    return home
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame_with(at: AppTest, column: str):
+    """The first table or dataframe on the page that has ``column``."""
+    for element in [*at.dataframe, *at.table]:
+        df = element.value
+        if column in df.columns:
+            return df
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def tables_with(at: AppTest, column: str) -> list:
+    return [e.value for e in [*at.dataframe, *at.table] if column in e.value.columns]
+
+
+# ---- the page ------------------------------------------------------------------------------------
+
+def test_the_page_runs_without_an_error(warehouse):
+    at = page()
+    assert at.title[0].value == "数据报送"
+    unexpected = [e.value for e in at.error if "意外错误" in e.value]  # the guard's message: nothing may fail
+    assert not unexpected, unexpected
+    assert "已接收3个文件" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_receipts_table_shows_every_file_received_with_county_names(warehouse):
+    at = page()
+    table = frame_with(at, "错误数")
+    assert list(table.columns) == ["回执号", "状态", "接收时间", "文件", "报表", "县区", "期间", "行数", "错误数",
+                                   "警告数", "渠道"]
+    by_file = {row["文件"]: row for row in table.to_dict("records")}
+    assert set(by_file) == {GOOD, FIX, BAD}
+    assert by_file[GOOD]["状态"].endswith("已入库") and by_file[BAD]["状态"].endswith("已退回")
+    assert by_file[GOOD]["县区"] == "紫金县、龙川县"  # names, not codes
+    assert by_file[GOOD]["行数"] == 2 and by_file[GOOD]["期间"] == "2019"
+    assert by_file[BAD]["错误数"] >= 2
+    assert table["回执号"].tolist() == ["000003", "000002", "000001"]  # newest first
+
+
+def test_the_receipts_can_be_filtered_by_status_region_and_form(warehouse):
+    at = page()
+    at.selectbox(key="subm_f_status").set_value("已退回").run()
+    assert frame_with(at, "错误数")["文件"].tolist() == [BAD]
+    at.selectbox(key="subm_f_status").set_value(None).run()
+    at.selectbox(key="subm_f_region").set_value("441621").run()  # 紫金县
+    assert frame_with(at, "错误数")["文件"].tolist() == [GOOD]
+    at.selectbox(key="subm_f_region").set_value(None).run()
+    at.selectbox(key="subm_f_form").set_value("F3").run()
+    assert not tables_with(at, "错误数")
+    assert any("没有符合条件的回执" in i.value for i in at.info)
+
+
+def test_a_rejected_files_messages_show_sheet_row_column_and_value(warehouse):
+    at = page()
+    at.selectbox(key="subm_receipt_pick").set_value("000003").run()
+    assert not at.exception
+    assert any("有" in e.value and "个错误，未入库；原文件已留存（回执000003）" in e.value for e in at.error)
+    messages = frame_with(at, "问题")
+    rows = messages.to_dict("records")
+    negative = [r for r in rows if r["值"] == "-5"]
+    assert negative and negative[0]["行"] == "3" and negative[0]["列"] == "C列“社会消费品零售总额（万元）”"
+    assert negative[0]["工作表"] == "电子商务统计表" and "错误" in negative[0]["类型"]
+    assert any(r["行"] == "4" and r["列"].startswith("D列") and r["值"] == "abc" for r in rows)
+    downloads = at.get("download_button")
+    assert any(BAD in d.proto.label for d in downloads)  # the kept original can be downloaded
+
+
+def test_an_accepted_receipt_says_whether_it_is_still_current(warehouse):
+    at = page()
+    at.selectbox(key="subm_receipt_pick").set_value("000001").run()
+    coverage = frame_with(at, "期间说明").to_dict("records")
+    state = {r["县区"]: r["状态"] for r in coverage}
+    assert "现行" in state["紫金县"]
+    assert "已被更正" in state["龙川县"] and "000002" in state["龙川县"]
+
+
+def test_the_revision_history_shows_which_file_is_current_and_what_changed(warehouse):
+    at = page()
+    at.selectbox(key="subm_h_form").set_value("F1").run()
+    at.selectbox(key="subm_h_region").set_value("441622").run()  # 龙川县
+    at.selectbox(key="subm_h_period").set_value("2019").run()
+    history = frame_with(at, "次序").to_dict("records")
+    assert [r["回执号"] for r in history] == ["000001", "000002"]
+    assert "已被更正" in history[0]["状态"] and "现行" in history[1]["状态"]
+    assert history[0]["网络零售额（万元）"] == "7,000.0" and history[1]["网络零售额（万元）"] == "8,000.0"
+    text = " ".join(m.value for m in at.markdown)
+    assert "7,000.0万元 → **8,000.0万元**（+14.3%）" in text, [m.value for m in at.markdown if "改动" in m.value]
+
+
+# ---- blank templates -----------------------------------------------------------------------------
+
+def test_each_form_has_a_template_button_and_the_zip_holds_all_six(warehouse):
+    at = page()
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert sum(1 for x in labels if x == "下载空白模板（.xlsx）") == 6
+    assert any("ZIP" in x for x in labels)
+    catalog = current_catalog()
+    with zipfile.ZipFile(io.BytesIO(upload.templates_zip())) as z:
+        names = sorted(z.namelist())
+        assert names == sorted(f"{c}_{f.title}.xlsx" for c, f in catalog.forms.items())
+        for code, form in catalog.forms.items():
+            ws = openpyxl.load_workbook(io.BytesIO(z.read(f"{code}_{form.title}.xlsx"))).worksheets[0]
+            assert [c.value for c in ws[2]] == [c.header for c in form.columns]
+
+
+def test_a_filled_in_blank_template_passes_the_check(home, tmp_path):
+    wb = openpyxl.load_workbook(io.BytesIO(upload.template_bytes("F1")))
+    wb.worksheets[0].append(["紫金县", "2020", 65000, 7000, 1800])
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = upload.check_uploads([("F1_紫金县2020.xlsx", buf.getvalue())])
+    assert result.ok, result.messages.to_dicts()
+    assert result.files.row(0, named=True)["行数"] == 1
+
+
+def test_the_page_lists_each_forms_columns_and_rules(warehouse):
+    at = page()
+    rules = frame_with(at, "填写要求").to_dict("records")
+    f1 = current_catalog().forms["F1"]
+    assert [r["表头"] for r in rules] == [c.header for c in f1.columns]
+    assert rules[0]["是否必填"] == "必填" and rules[-1]["是否必填"] == "选填"
+
+
+# ---- upload in the browser (the handler, with real bytes) ----------------------------------------
+
+def test_a_clean_upload_is_kept_and_loaded(warehouse, tmp_path):
+    before = rows_f1(warehouse)
+    data = f1_bytes(tmp_path, "和平县2019年电子商务统计表.xlsx", [["和平县", "2019", 40000, 3600, 900]])
+    result = upload.load_uploads([("和平县2019年电子商务统计表.xlsx", data)])
+    assert result.ok and result.published and result.level == "success"
+    assert result.headline.startswith("已入库，数据已更新") and "回执000004" in result.headline
+    assert rows_f1(warehouse) == before + 1
+    kept = receipts(warehouse)[-1]
+    assert (kept["id"], kept["status"], kept["channel"]) == ("000004", "accepted", "网页上传")
+    assert kept["file"] == "和平县2019年电子商务统计表.xlsx"  # the original name, not a temporary one
+    assert (kept["folder"] / kept["file"]).read_bytes() == data
+
+
+def test_a_bad_upload_is_rejected_kept_and_changes_nothing(warehouse, tmp_path):
+    served = warehouse / "warehouse.duckdb"
+    before = (digest(served), served.stat().st_ino, served.stat().st_mtime_ns)
+    name = "东源县2019年电子商务统计表.xlsx"
+    data = f1_bytes(tmp_path, name, [["东源县", "2019", -1, 2000, None]])
+    result = upload.load_uploads([(name, data)])
+    assert not result.ok and not result.published and result.level == "error"
+    assert result.headline.startswith("有1个错误，未入库；原文件已留存（回执000004）")
+    row = result.messages.row(0, named=True)
+    assert (row["文件"], row["工作表"], row["行"], row["列"], row["值"]) == (
+        name, "电子商务统计表", "3", "C列“社会消费品零售总额（万元）”", "-1")
+    kept = receipts(warehouse)[-1]
+    assert (kept["status"], kept["file"], kept["channel"]) == ("rejected", name, "网页上传")
+    assert (kept["folder"] / kept["file"]).read_bytes() == data
+    assert (digest(served), served.stat().st_ino, served.stat().st_mtime_ns) == before
+
+
+def test_one_bad_file_keeps_the_whole_batch_out(warehouse, tmp_path):
+    good = f1_bytes(tmp_path, "a.xlsx", [["和平县", "2019", 40000, 3600, 900]])
+    bad = f1_bytes(tmp_path, "b.xlsx", [["东源县", "2019", -1, 2000, None]])
+    before = rows_f1(warehouse)
+    result = upload.load_uploads([("和平县.xlsx", good), ("东源县.xlsx", bad)])
+    assert not result.ok
+    assert "同批1个无错误的文件也一并未入库" in result.headline and "回执000004、000005" in result.headline
+    assert result.files["结果"].to_list() == ["已退回", "已退回"]
+    assert rows_f1(warehouse) == before
+
+
+def test_check_shows_the_same_messages_as_the_command_line_and_keeps_nothing(warehouse, tmp_path):
+    name = "东源县2019年电子商务统计表.xlsx"
+    path = f1_xlsx(tmp_path / "cli" / name, [["东源县", "2019", -1, 2000, None], ["东源县", "2019Q9", 1, 1, None]])
+    result = upload.check_uploads([(name, path.read_bytes())])
+    assert not result.ok and "本次只做检查" in result.headline
+    _code, printed = cli("check", path)
+    for m in result.messages.to_dicts():
+        assert f"第{m['行']}行，{m['列']}" in printed and m["问题"] in printed
+    assert len(receipts(warehouse)) == 3  # nothing kept
+
+
+def test_the_same_file_again_changes_nothing(warehouse, tmp_path):
+    data = f1_bytes(tmp_path, "x.xlsx", [["和平县", "2019", 40000, 3600, 900]])
+    assert upload.load_uploads([("和平县.xlsx", data)]).published
+    again = upload.load_uploads([("和平县（再次）.xlsx", data)])
+    assert again.ok and not again.published and again.level == "info"
+    assert "完全相同" in again.headline and "000004" in again.headline
+    assert len(receipts(warehouse)) == 4
+
+
+def test_after_an_upload_the_page_shows_the_new_data(warehouse, tmp_path):
+    at = page()
+    assert "和平县" not in at.selectbox(key="subm_h_region").options  # no data yet
+    data = f1_bytes(tmp_path, "y.xlsx", [["和平县", "2019", 40000, 3600, 900]])
+    assert upload.load_uploads([("和平县2019年电子商务统计表.xlsx", data)]).published
+    at.run()
+    assert not at.exception
+    assert "和平县2019年电子商务统计表.xlsx" in frame_with(at, "错误数")["文件"].tolist()
+    assert "和平县" in at.selectbox(key="subm_h_region").options  # read from the new warehouse (data.q)
