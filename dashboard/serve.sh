@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 uv sync --frozen --quiet
 export LC_ALL=C.UTF-8  # sample files load in byte order of their names (originals before corrections)
-uv run python -m etl load data/sample/*.xlsx data/sample/*.csv
+uv run python -m etl load --quiet data/sample/*.xlsx data/sample/*.csv
 exec uv run streamlit run dashboard/app.py --server.port "${PORT:-8501}" --server.headless true

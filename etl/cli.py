@@ -33,15 +33,24 @@ def _print_messages(parsed) -> None:
         print(f"  {m}")
 
 
-def _report(outcome, loading: bool) -> int:
+def _when(receipt: dict) -> str:
+    return receipt["received_at"][:19].replace("T", " ")
+
+
+def _report(outcome, loading: bool, quiet: bool = False) -> int:
     for p in outcome.parsed:
         errors, warnings = len(p.problems.errors), len(p.problems.warnings)
+        if quiet and not errors and not warnings:
+            continue
         rows = "，".join(f"{t}共{df.height}行" for t, df in p.tables.items()) or "无数据行"
         mark = "✗" if errors else "✓"
         print(f"{mark} {p.file}：{rows}；错误{errors}个，警告{warnings}个")
         _print_messages(p)
-    for name, earlier in outcome.unchanged:
-        print(f"= {name}：与 {earlier['received_at']} 已入库的文件（回执 {earlier['id']}）内容完全相同，未作任何更改")
+    if quiet and len(outcome.unchanged) > 1:
+        print(f"= {len(outcome.unchanged)} 个文件与已入库的文件内容完全相同，未作任何更改")
+    else:
+        for name, earlier in outcome.unchanged:
+            print(f"= {name}：与 {_when(earlier)} 已入库的文件（回执 {earlier['id']}）内容完全相同，未作任何更改")
     if loading:
         if outcome.ok:
             if outcome.published:
@@ -58,14 +67,14 @@ def _report(outcome, loading: bool) -> int:
 def cmd_check(args) -> int:
     with _bar(len(args.files), "检查") as bar:
         outcome = pipeline.check(args.files, on_file=lambda _n: bar.update())
-    return _report(outcome, loading=False)
+    return _report(outcome, loading=False, quiet=args.quiet)
 
 
 def cmd_load(args) -> int:
     with _bar(len(args.files), "检查") as bar:
         outcome = pipeline.load(args.files, on_file=lambda _n: bar.update(), simulated=True if args.simulated else None,
                                 on_build=_build_progress())
-    return _report(outcome, loading=True)
+    return _report(outcome, loading=True, quiet=args.quiet)
 
 
 def _build_progress():
@@ -102,7 +111,7 @@ def cmd_status(_args) -> int:
         forms = "、".join(f"{k}({v['rows']}行)" for k, v in r["forms"].items()) or "—"
         periods = r["periods"]
         span = f"{periods[0]}…{periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "—")
-        print(f"{r['id']}  {r['received_at']}  {store.STATUS_LABEL[r['status']]}  {r['file']}  {forms}  "
+        print(f"{r['id']}  {_when(r)}  {store.STATUS_LABEL[r['status']]}  {r['file']}  {forms}  "
               f"县区{len(r['regions'])}个  期间{span}  错误{r['errors']} 警告{r['warnings']}")
     if warehouse_path().exists():
         info = warehouse.summary()
@@ -118,9 +127,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
     c = sub.add_parser("check", help="只检查文件，不入库")
     c.add_argument("files", nargs="+", type=Path, metavar="文件")
+    c.add_argument("-q", "--quiet", action="store_true", help="只列出有错误或警告的文件")
     c.set_defaults(run=cmd_check)
     c = sub.add_parser("load", help="检查、留存并入库，然后重建数据仓库")
     c.add_argument("files", nargs="+", type=Path, metavar="文件")
+    c.add_argument("-q", "--quiet", action="store_true", help="只列出有错误或警告的文件")
     c.add_argument("--simulated", action="store_true", help="标记为模拟数据（data/sample/ 下的文件自动标记）")
     c.set_defaults(run=cmd_load)
     c = sub.add_parser("build", help="用已留存的全部文件重建数据仓库")
