@@ -30,7 +30,8 @@ def completion_bars(progress: pl.DataFrame, font_size: int = 14, height: int | N
     df = progress.reverse()
     pct = [min(r, 1.5) * 100 if r is not None else 0 for r in df["ratio"].to_list()]
     labels = [
-        f"{s} {r * 100:.0f}%" if r is not None else s for s, r in zip(df["status"], df["ratio"], strict=True)
+        f"{s} {r * 100:.0f}%" if r is not None and u != "阶段" else f"{s}（{fmt_value(a, u, short=True)}）"
+        for s, r, u, a in zip(df["status"], df["ratio"], df["unit"], df["actual"], strict=True)
     ]
     names = [f"{n}（{d}）" for n, d in zip(df["indicator_name"], df["deadline"], strict=True)]
     hover = [
@@ -59,7 +60,8 @@ def series_chart(city: pl.DataFrame, counties: pl.DataFrame, unit: str, targets:
     Frames: city/counties have (year, value[, region_name]); targets (deadline, target); path and
     projection (year, value)."""
     fig = go.Figure()
-    for i, (name, part) in enumerate(counties.sort("year").group_by("region_name", maintain_order=True)):
+    for i, (name, part) in enumerate(counties.group_by("region_name", maintain_order=True)):
+        part = part.sort("year")
         fig.add_trace(go.Scatter(x=part["year"], y=part["value"], name=name[0], mode="lines+markers",
                                  line={"width": 1.5, "color": PALETTE[(i + 1) % len(PALETTE)]}, marker={"size": 5}))
     if city.height:
@@ -73,13 +75,15 @@ def series_chart(city: pl.DataFrame, counties: pl.DataFrame, unit: str, targets:
                                  line={"dash": "dash", "color": "#B9770E", "width": 2}))
     if targets.height:
         fig.add_trace(go.Scatter(
-            x=targets["deadline"], y=targets["target"], name="目标", mode="markers+text",
+            x=targets["deadline"], y=targets["target"], name="目标", mode="markers",
             marker={"symbol": "star", "size": 18, "color": "#C0392B"},
-            text=[f"目标{fmt_value(t, unit)}" for t in targets["target"]], textposition="top center",
         ))
+        for d, t in zip(targets["deadline"], targets["target"], strict=True):
+            fig.add_annotation(x=d, y=t, text=f"{d}年目标 {fmt_value(t, unit, short=True)}", showarrow=False, yshift=18,
+                               bgcolor="rgba(255,255,255,0.85)", font={"color": "#C0392B"})
     fig.update_xaxes(dtick=1, title=None, gridcolor="#EEF1F4")
     fig.update_yaxes(title=unit, gridcolor="#EEF1F4", rangemode="tozero")
-    base_layout(fig, 480, title)
+    base_layout(fig, 420, title)
     fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02, "xanchor": "left"},
                       margin={"r": 10})
     return fig

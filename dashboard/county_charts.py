@@ -206,7 +206,8 @@ def ranking_bars(frame: pl.DataFrame, unit: str, decimals: int | None = None, re
     if reference is not None and not _is_missing(reference):
         fig.add_vline(x=reference / factor, line={"color": "#5D6D7E", "dash": "dash", "width": 1.2})
         fig.add_annotation(x=reference / factor, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"{reference_label} {label(reference, unit, decimals)}", font={"size": 12})
+                           text=f"{reference_label} {label(reference, unit, max(decimals or 0, 1) if '平均' in reference_label else decimals)}",
+                           font={"size": 12})
     fig.update_yaxes(categoryorder="array", categoryarray=order, title=None)
     xaxis = {"title": {"text": shown, "font": {"size": 12}}, "gridcolor": "#E5E8EC", "range": [0, (vmax or 1) * 1.3],
              "rangemode": "tozero", "tickformat": ","}

@@ -80,6 +80,7 @@ def page_css(presentation: bool = False) -> None:
     css = """
     <style>
     .block-container {padding-top: 1.2rem; padding-left: 2rem; padding-right: 2rem; max-width: none;}
+    h1 {font-size: 2.2rem !important; padding-top: 0.4rem !important;}
     .status-badge {display:inline-block;}
     .target-card {border:1px solid #D5DCE5;border-left-width:8px;border-radius:6px;padding:10px 14px;margin-bottom:10px;background:#fff;}
     .target-card h4 {margin:0 0 4px 0;font-size:1.05rem;}
@@ -106,7 +107,7 @@ def page_css(presentation: bool = False) -> None:
         .pr-title {font-size:2rem;font-weight:700;margin:0.3rem 0 0.5rem 0;}
         .pr-title span {font-size:1.3rem;font-weight:400;color:#4A5563;}
         .pr-row {display:grid;grid-template-columns:2.6fr 1.3fr 1.3fr 0.8fr 1.2fr;gap:12px;align-items:center;
-                 border-left:10px solid transparent;border-bottom:1px solid #D5DCE5;padding:8px 12px;font-size:1.5rem;}
+                 border-left:10px solid transparent;border-bottom:1px solid #D5DCE5;padding:5px 12px;font-size:1.5rem;}
         .pr-head {font-size:1.05rem;color:#4A5563;border-left-color:transparent;padding-top:0;padding-bottom:4px;}
         .pr-head div:nth-child(n+2):nth-child(-n+4) {text-align:right;}
         .pr-name {font-weight:700;line-height:1.25;}

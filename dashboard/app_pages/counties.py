@@ -171,7 +171,7 @@ with t_map:
                                                    ref, ref_label), width="stretch", config=PLOT_CONFIG, key="cmp_bars")
         if additive:
             st.caption(f"虚线为六县区平均；全市{ind['short_name']}为"
-                       f"{county_charts.label(city_value, ind['unit'], ind['decimals'], '无数据')}，是各县区的合计，不宜与单个县区直接比较。")
+                       f"{county_charts.label(city_value, ind['unit'], ind['decimals'], '无数据')}（{'全市不重复计数' if ind['city_method'] == 'count' else '全市合计'}），不宜与单个县区直接比较。")
         elif ind["city_method"] == "ratio":
             st.caption("虚线为全市数（由全市分子、分母重新计算，不是县区比率的平均）。")
         else:

@@ -21,10 +21,10 @@ def status_counts(frame: pl.DataFrame) -> str:
     return "，".join(f"{s}{n}项" for s, n in counts.items() if n)
 
 
-def headline(progress: pl.DataFrame, as_of: int) -> str:
+def headline(progress: pl.DataFrame, as_of: int, attention: bool = True) -> str:
     text = f"截至{as_of}年底，{progress.height}项目标中：{status_counts(progress)}。"
     behind = progress.filter(pl.col("status").is_in(["未达标", "滞后"]))
-    if behind.height:
+    if attention and behind.height:
         names = "、".join(f"{r['short_name']}（{r['deadline']}年{r['status']}）" for r in behind.iter_rows(named=True))
         text += f'<div class="headline-sub">需关注：{names}</div>'
     return text
@@ -70,7 +70,7 @@ def card(row: dict) -> str:
         f'<div><span class="big">{ui.fmt_value(row["actual"], unit)}</span>'
         f' <span class="muted">（{ui.fmt_period(row["actual_period"])}）</span></div>',
         f'<div class="muted">目标：{html.escape(row["target_text"])}（≥{ui.fmt_value(row["target"], unit)}，{row["deadline"]}年底）'
-        + (f"　完成率 {row['ratio'] * 100:.0f}%" if row["ratio"] is not None else "") + "</div>",
+        + (f"　完成率 {row['ratio'] * 100:.0f}%" if row["ratio"] is not None and unit != "阶段" else "") + "</div>",
     ]
     if status in ("未达标", "滞后") and row["gap"]:
         lines.append(f'<div class="muted"><b>{gap_text(row)}</b></div>')
@@ -103,7 +103,7 @@ def presentation_group(progress: pl.DataFrame, deadline: int) -> None:
     ]
     for r in part.iter_rows(named=True):
         gap = f'<div class="pr-gap">{gap_text(r)}</div>' if r["status"] in ("未达标", "滞后") and r["gap"] else ""
-        ratio = f"{r['ratio'] * 100:.0f}%" if r["ratio"] is not None else "—"
+        ratio = f"{r['ratio'] * 100:.0f}%" if r["ratio"] is not None and r["unit"] != "阶段" else "—"
         rows.append(
             f'<div class="pr-row" style="border-left-color:{ui.STATUS_COLORS[r["status"]]}">'
             f'<div class="pr-name">{html.escape(r["indicator_name"])}</div>'
@@ -121,9 +121,8 @@ if presentation:
     progress = data.progress(as_of)
     deadlines = sorted(progress["deadline"].unique().to_list())
     idx = st.session_state.setdefault("present_group", 0) % len(deadlines)
-    st.markdown(f'<div class="headline">{headline(progress, as_of)}</div>', unsafe_allow_html=True)
-    presentation_group(progress, deadlines[idx])
-    prev, mid, nxt, leave = st.columns([1, 2, 1, 1])
+    st.markdown(f'<div class="headline">{headline(progress, as_of, attention=False)}</div>', unsafe_allow_html=True)
+    prev, mid, nxt, leave = st.columns([1, 2, 1, 1], vertical_alignment="center")
     if prev.button("◀ 上一组", width="stretch"):
         st.session_state.present_group = (idx - 1) % len(deadlines)
         st.rerun()
@@ -135,6 +134,7 @@ if presentation:
     if leave.button("退出演示", width="stretch"):
         del st.query_params["present"]
         st.rerun()
+    presentation_group(progress, deadlines[idx])
 else:
     head, pick, go = st.columns([3, 3, 2], vertical_alignment="bottom")
     head.markdown("## 发展目标总览")

@@ -15,18 +15,21 @@ target_codes = targets_all["indicator"].unique(maintain_order=True).to_list()
 order = target_codes + [c for c in inds["code"].to_list() if c not in target_codes]
 labels = {r["code"]: f"{r['name']}（{r['unit']}）" for r in inds.iter_rows(named=True)}
 
-st.title("目标详情")
+head, pick = st.columns([1, 3], vertical_alignment="bottom")
+head.markdown("## 目标详情")
 default = st.query_params.get("indicator", order[0])
-code = st.selectbox("指标", order, index=order.index(default) if default in order else 0, format_func=labels.get,
-                    key="detail_indicator")
+code = pick.selectbox("指标", order, index=order.index(default) if default in order else 0, format_func=labels.get,
+                      key="detail_indicator")
 st.query_params["indicator"] = code
 ind = data.indicator(code)
 unit = ind["unit"]
 
 values = data.values(code).filter(pl.col("is_annual"))
 city = values.filter(pl.col("region_code") == "441600").select("year", "value").sort("year")
-county_codes = data.regions().filter(pl.col("level") == "county")["region_code"].to_list()
-counties = values.filter(pl.col("region_code").is_in(county_codes)).select("year", "value", "region_name")
+county_order = {r["region_code"]: r["sort_order"] for r in data.regions().filter(pl.col("level") == "county").iter_rows(named=True)}
+counties = (values.filter(pl.col("region_code").is_in(list(county_order)))
+            .with_columns(pl.col("region_code").replace_strict(county_order).alias("_o"))
+            .sort("_o", "year").select("year", "value", "region_name"))
 tgts = targets_all.filter(pl.col("indicator") == code).select("deadline", pl.col("target_value").alias("target"), "target_text",
                                                               "clause", "clause_text", "note")
 progress = data.progress(info["as_of_year"]).filter(pl.col("indicator") == code)
@@ -45,7 +48,7 @@ if progress.height:
 
 left, right = st.columns([3, 2])
 with left:
-    show_counties = st.toggle("显示各县区", value=True)
+    show_counties = st.toggle("显示各县区", value=len(county_order) <= 12)
     fig = charts.series_chart(city, counties if show_counties else counties.clear(), unit, tgts, path, projection)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
     st.caption("全市：" + ("由各县区数据推算或全市报送数，见下方数据来源" if ind["city_method"] == "sum" else
@@ -94,7 +97,12 @@ entities = data.q(
 if entities.height:
     st.markdown("#### 计数背后的对象")
     ent_years = sorted(entities["year"].unique().to_list(), reverse=True)
-    year = st.selectbox("年度", ent_years, key="entity_year")
+    start = ent_years[0]
+    if code in ("brand_online_rate", "brand_enterprises", "brand_enterprises_online"):
+        # open on the latest year that still has brand enterprises not online: that is what a leader asks about
+        offline_years = sorted(entities.filter(pl.col("amount") == 0)["year"].unique().to_list(), reverse=True)
+        start = offline_years[0] if offline_years else start
+    year = st.selectbox("年度", ent_years, index=ent_years.index(start), key="entity_year")
     shown = entities.filter(pl.col("year") == year)
     if code in ("brand_online_rate", "brand_enterprises", "brand_enterprises_online"):
         offline = shown.filter(pl.col("amount") == 0)
