@@ -311,3 +311,24 @@ def make_fixture_set(folder: Path, last_year: int = 2017) -> list[Path]:
 @pytest.fixture
 def fixture_files(tmp_path) -> list[Path]:
     return make_fixture_set(tmp_path / "incoming")
+
+
+def build_home(folder: Path, files: dict[str, dict[str, list[list]]]) -> Path:
+    """An ECMON_HOME under ``folder`` loaded by the real ETL from xlsx files given as {name: {sheet: rows}}."""
+    from etl import pipeline
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ECMON_HOME", str(folder / "home"))
+        mp.delenv("ECMON_CATALOG", raising=False)
+        paths = [write_xlsx(folder / "incoming" / name, sheets) for name, sheets in files.items()]
+        outcome = pipeline.load(paths, simulated=True)
+        assert outcome.ok and outcome.published, [str(m) for p in outcome.parsed for m in p.problems]
+    return folder / "home"
+
+
+@pytest.fixture
+def sample(tmp_path_factory, home, monkeypatch) -> Path:
+    """The shipped sample warehouse (built once a session), read by this test with a clean cache."""
+    from e2e_support import sample_home, use_home
+
+    return use_home(sample_home(tmp_path_factory), monkeypatch)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from e2e_support import APP, markdown_text, plotly_specs, query, sample_home, traces, use_home
+from e2e_support import APP, markdown_text, plotly_specs, query, traces
 from streamlit.testing.v1 import AppTest
 
 PAGE = "app_pages/target_detail.py"
@@ -18,15 +17,6 @@ YEARS = list(range(2014, 2025))
 PLATFORMS = [0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 6]  # platform_enterprises, 2014–2024
 TRAINEES_CUMULATIVE = [2300, 5800, 9600, 13600, 17800, 20800, 24300, 27900, 31800, 35900]  # 2015–2024
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return sample_home(tmp_path_factory)
-
-
-@pytest.fixture
-def sample(built, home, monkeypatch):
-    return use_home(built, monkeypatch)
 
 
 def open_detail() -> AppTest:

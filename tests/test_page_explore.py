@@ -20,7 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 import streamlit as st
-from conftest import write_xlsx
+from conftest import build_home
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -44,16 +44,8 @@ F1_ROWS = [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The warehouse above, built once by the real ETL in its own ECMON_HOME."""
-    from etl import pipeline
-
-    folder = tmp_path_factory.mktemp("explore")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ECMON_HOME", str(folder / "home"))
-        mp.delenv("ECMON_CATALOG", raising=False)
-        path = write_xlsx(folder / "incoming" / "县区电子商务统计表.xlsx", {"县区电子商务统计表": [F1_HEADER, *F1_ROWS]})
-        outcome = pipeline.load([path], simulated=True)
-        assert outcome.ok and outcome.published, [str(m) for p in outcome.parsed for m in p.problems]
-    return folder / "home"
+    return build_home(tmp_path_factory.mktemp("explore"),
+                      {"县区电子商务统计表.xlsx": {"县区电子商务统计表": [F1_HEADER, *F1_ROWS]}})
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import APP, markdown_text, plotly_specs, query, sample_home, use_home
+from e2e_support import APP, markdown_text, plotly_specs, query
 from streamlit.testing.v1 import AppTest
 
 STATUS_RE = r'<span class="status-badge"[^>]*>\S* ([^<]+)</span>'
@@ -40,16 +40,6 @@ HAND_2016 = {
     "brand_online_rate": (6 / 18 * 100, 13 / 22 * 100, 70),
 }
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return sample_home(tmp_path_factory)
-
-
-@pytest.fixture
-def sample(built, home, monkeypatch):
-    """This test reads the sample warehouse (conftest's autouse ``home`` is overridden) with a clean cache."""
-    return use_home(built, monkeypatch)
 
 
 def open_overview(present: bool = False) -> AppTest:

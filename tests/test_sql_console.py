@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import write_xlsx
+from conftest import build_home
 
 from dashboard import sql_console as sc
 
@@ -37,16 +37,9 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     """The warehouse above, built by the real ETL in its own ECMON_HOME."""
-    from etl import pipeline
-
-    folder = tmp_path_factory.mktemp("console")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ECMON_HOME", str(folder / "home"))
-        mp.delenv("ECMON_CATALOG", raising=False)
-        path = write_xlsx(folder / "incoming" / "2016年县区电子商务统计表.xlsx", {"县区电子商务统计表": [F1_HEADER, *F1_ROWS]})
-        outcome = pipeline.load([path], simulated=True)
-        assert outcome.ok and outcome.published, [str(m) for p in outcome.parsed for m in p.problems]
-    return folder / "home" / "warehouse.duckdb"
+    home = build_home(tmp_path_factory.mktemp("console"),
+                      {"2016年县区电子商务统计表.xlsx": {"县区电子商务统计表": [F1_HEADER, *F1_ROWS]}})
+    return home / "warehouse.duckdb"
 
 
 def refused(result: sc.Result, expected: str) -> None:
