@@ -128,19 +128,30 @@ def _sheet_unit(grid: Grid, header_index: int) -> str | None:
     return None
 
 
-def _row_kind(cells: list[str | None], region_idx: int | None) -> str:
-    """'data', 'blank', 'note', 'unit' or 'total' for a row under the header."""
-    filled = [norm(c) for c in cells if c and norm(c)]
-    if not filled:
-        return "blank"
-    if NOTE_PREFIX.match(filled[0]) or (len(filled) == 1 and len(filled[0]) > 15 and any(c in filled[0] for c in ":：。")):
-        return "note"  # a remark under the table: a known prefix, or one long sentence (with ：or 。) alone in its row
-    if all(f in UNIT_WORDS or f.startswith("单位:") for f in filled):
-        return "unit"
-    first_cells = [norm(c) for c in cells[: max(3, (region_idx or 0) + 1)] if c]
-    if any(c in TOTAL_WORDS or c.replace(":", "") in TOTAL_WORDS for c in first_cells):
-        return "total"
-    return "data"
+def row_kinds(body: pl.DataFrame, region_idx: int | None) -> pl.Series:
+    """'data', 'blank', 'note', 'unit' or 'total' for each row under the header (vectorised)."""
+    cols = [c for c in body.columns if c != "_row"]
+    normed = body.select(
+        pl.col(c).str.normalize("NFKC").str.replace_all(r"\s+", "").replace("", None).alias(c) for c in cols
+    )
+    filled = pl.sum_horizontal(pl.col(c).is_not_null() for c in cols)
+    first = pl.coalesce(cols)
+    note = first.str.contains(NOTE_PREFIX.pattern) | (
+        (filled == 1) & (first.str.len_chars() > 15) & first.str.contains("[:：。]")
+    )  # a remark under the table: a known prefix, or one long sentence (with ：or 。) alone in its row
+    unit = pl.all_horizontal(
+        pl.col(c).is_null() | pl.col(c).is_in(list(UNIT_WORDS)) | pl.col(c).str.starts_with("单位:") for c in cols
+    )
+    lead = cols[: max(3, (region_idx or 0) + 1)]
+    total = pl.any_horizontal(pl.col(c).str.replace_all(":", "").is_in(list(TOTAL_WORDS)).fill_null(False) for c in lead)
+    kind = (
+        pl.when(filled == 0).then(pl.lit("blank"))
+        .when(note.fill_null(False)).then(pl.lit("note"))
+        .when(unit).then(pl.lit("unit"))
+        .when(total).then(pl.lit("total"))
+        .otherwise(pl.lit("data"))
+    )
+    return normed.select(kind.alias("_kind")).to_series()
 
 
 class SheetReader:
@@ -210,9 +221,7 @@ class SheetReader:
 
         body = self.grid.frame.slice(self.header_index + 1)
         region_idx = next((i for i, c in self.mapping.items() if c.type == "region"), None)
-        data_cols = [c for c in body.columns if c != "_row"]
-        kinds = [_row_kind(list(r), region_idx) for r in body.select(data_cols).iter_rows()]
-        body = body.with_columns(pl.Series("_kind", kinds))
+        body = body.with_columns(row_kinds(body, region_idx))
         data = body.filter(pl.col("_kind") == "data")
         totals = body.filter(pl.col("_kind") == "total")
 

@@ -109,8 +109,11 @@ def parse_yesno(text: str) -> bool:
     raise ValueError("应填“是”或“否”")
 
 
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARS)}
+
+
 def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_CHARS[(31 - total % 31) % 31]
 
 

@@ -125,6 +125,18 @@ def test_f1_csv_in_every_encoding_excel_writes(tmp_path, encoding):
         assert parsed.labels[(None, "region")] == "A列“县区”"
 
 
+def test_csv_header_with_a_line_break_keeps_line_numbers(tmp_path):
+    # Excel writes a header cell typed with Alt+Enter as a quoted cell over two lines; messages must still
+    # name the line the clerk sees (the bad value is on line 4, not 3).
+    path = write_csv(tmp_path / "f1.csv", [
+        ["县区", "统计期", "社会消费品零售总额\n（万元）", "网络零售额（万元）"],
+        ["源城区", "2016", "120,000", "16,000"],
+        ["紫金县", "2016", "60000", "abc"],
+    ], "gbk")
+    parsed = read_one(path)
+    assert [(m.row, m.column, m.value) for m in parsed.problems.errors] == [(4, "D列“网络零售额（万元）”", "abc")]
+
+
 def test_csv_gb18030_only_characters(tmp_path):
     # 𪚥 (U+2A6A5) exists in GB18030 but not in GBK: such a file must be read as GB18030
     path = write_csv(tmp_path / "f6.csv", [
