@@ -33,7 +33,8 @@ def stamp() -> tuple | None:
 
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
-    con.execute(f"ATTACH '{warehouse_path()}' AS w (READ_ONLY)")
+    path = str(warehouse_path()).replace("'", "''")
+    con.execute(f"ATTACH '{path}' AS w (READ_ONLY)")
     con.execute("USE w")
     return con
 

@@ -209,9 +209,13 @@ def values_tab() -> None:
     grain = right.segmented_control("统计期类型", GRAINS, default="年度", key="ex_grain",
                                     help="季度、月度数据为年初至期末累计数（只有 F1 报表有季度、月度数据）", wrap=True) or "年度"
     left, right = st.columns([3, 1.5])
-    chosen = left.pills("地区", region_codes, selection_mode="multi", default=region_codes, key="ex_regions",
-                        format_func=lambda c: region_label[c], wrap=True,
-                        help="功能区位于县区境内，与县区并列比较，但不计入全市合计") or []
+    region_help = "功能区位于县区境内，与县区并列比较，但不计入全市合计"
+    if len(region_codes) <= 20:
+        chosen = left.pills("地区", region_codes, selection_mode="multi", default=region_codes, key="ex_regions",
+                            format_func=lambda c: region_label[c], wrap=True, help=region_help) or []
+    else:  # a catalog with many regions: pick from a list, starting with the city and the first few
+        chosen = left.multiselect("地区", region_codes, default=region_codes[:9], key="ex_regions",
+                                  format_func=lambda c: region_label[c], help=region_help)
     years = data.years()
     if len(years) > 1:
         y0, y1 = right.slider("年份范围", min(years), max(years), (min(years), max(years)), key="ex_years")
