@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import streamlit as st
 from e2e_support import APP, markdown_text, plotly_specs, query
 from streamlit.testing.v1 import AppTest
 
@@ -177,3 +178,16 @@ def test_presentation_mode_pages_through_the_groups(sample):
     next(b for b in at.button if b.label == "退出演示").click().run()
     assert "present" not in at.query_params
     assert at.select_slider(key="as_of").value == 2024
+
+
+def test_overview_with_an_empty_warehouse_shows_every_target_without_data(home):
+    """Before any report is loaded, the leaders' screen lists the 14 targets as 无数据 instead of failing."""
+    from conftest import cli
+
+    assert cli("build")[0] == 0
+    st.cache_data.clear()
+    at = open_overview()
+    text = markdown_text(at)
+    assert "14项目标中：无数据14项。" in text
+    assert text.count("目标 ≥") == 14
+    assert any("还没有任何报表数据" in i.value for i in at.info)

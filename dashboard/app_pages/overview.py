@@ -115,7 +115,14 @@ def presentation_group(progress: pl.DataFrame, deadline: int) -> None:
     st.markdown('<div class="pr">' + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
-years = [y for y in data.years() if y <= as_of_latest]
+years = [y for y in data.years() if y <= as_of_latest] if as_of_latest else []
+if not years:  # a warehouse with the catalog and no data yet
+    st.markdown("## 发展目标总览")
+    st.info("数据仓库里还没有任何报表数据，14项目标均为“无数据”。请在“数据报送”页上传报表，或运行 `python -m etl load 文件…`。")
+    progress = data.progress(2015)
+    st.markdown(f'<div class="headline">{progress.height}项目标中：{status_counts(progress)}。</div>', unsafe_allow_html=True)
+    scoreboard(progress)
+    st.stop()
 if presentation:
     as_of = st.session_state.get("as_of", as_of_latest)
     progress = data.progress(as_of)
