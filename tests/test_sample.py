@@ -1,0 +1,90 @@
+"""The shipped sample data: what the leaders' screen will say about it, read through the real ETL.
+
+The story (etl/sample.py's docstring) was chosen so that the dashboard has something to say: some
+targets met, some missed. Worked out by hand from it, at the end of 2024 (all deadlines past):
+2015: 1 platform ≥1 达标, 3 bases ≥2 达标, stage 启动规划建设 (1) ≥1 达标, 2300 trainees ≥2000 达标;
+2017: 2 platforms ≥2 达标, 1 concentrated base <2 未达标, stage 在建 (2) <3 未达标, 9600 trainees <10000 未达标,
+      18/25 = 72% ≥70% 达标;
+2020: 4 platforms <5 未达标, 3 concentrated bases ≥3 达标, stage 初具规模 (3) ≥3 达标, 16.8% <20% 未达标,
+      27/28 = 96.4% <100% 未达标.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from e2e_support import query, sample_home
+
+from etl import sample
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+EXPECTED_PROGRESS = [
+    ("platform_enterprises", 2015, 1.0, "2015", "达标"),
+    ("incubation_bases", 2015, 3.0, "2015", "达标"),
+    ("cluster_park_stage", 2015, 1.0, "2015", "达标"),
+    ("trainees_cumulative", 2015, 2300.0, "2015", "达标"),
+    ("platform_enterprises", 2017, 2.0, "2017", "达标"),
+    ("concentrated_incubation_bases", 2017, 1.0, "2017", "未达标"),
+    ("cluster_park_stage", 2017, 2.0, "2017", "未达标"),
+    ("trainees_cumulative", 2017, 9600.0, "2017", "未达标"),
+    ("brand_online_rate", 2017, 72.0, "2017", "达标"),
+    ("platform_enterprises", 2020, 4.0, "2020", "未达标"),
+    ("concentrated_incubation_bases", 2020, 3.0, "2020", "达标"),
+    ("cluster_park_stage", 2020, 3.0, "2020", "达标"),
+    ("online_retail_share", 2020, 16.8, "2020", "未达标"),
+    ("brand_online_rate", 2020, 96.4, "2020", "未达标"),
+]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return sample_home(tmp_path_factory)
+
+
+def test_the_sample_builds_with_the_expected_statuses(home):
+    rows = query(home, "SELECT indicator, deadline, round(actual, 1), actual_period, status FROM target_progress")
+    assert rows == EXPECTED_PROGRESS
+    assert query(home, "SELECT as_of_year, simulated, accepted_files, rejected_files FROM warehouse_info") == [
+        (2024, True, 125, 0)
+    ]
+
+
+def test_city_values_match_the_story_the_generator_wrote(home):
+    # EXPECTED_CITY is computed by the generator from its own rows, independently of the ETL
+    for indicator, by_year in sample.EXPECTED_CITY.items():
+        found = dict(query(home, "SELECT CAST(period AS INTEGER), value FROM indicator_values "
+                                 "WHERE indicator = ? AND region_code = '441600' AND length(period) = 4", indicator))
+        digits = 1 if indicator == "online_retail_share" else 6
+        assert {y: round(v, digits) for y, v in found.items()} == {y: round(v, digits) for y, v in by_year.items()}, indicator
+
+
+def test_the_planted_warnings_are_shown_and_the_correction_supersedes(home):
+    warnings = query(home, "SELECT file, \"row\", text FROM receipt_messages WHERE level = '警告' ORDER BY file")
+    assert [(f, r) for f, r, _ in warnings] == [
+        ("2019_1_2019年东源县电子商务发展情况报表.xlsx", 2),
+        ("2021_1_2021年龙川县电子商务报表.xlsx", 8),
+    ]
+    assert "超过±50%" in warnings[0][2] and "合计行与明细行之和不一致" in warnings[1][2]
+    history = query(home, "SELECT file, is_current FROM f1_history WHERE region_code = '441622' AND period = '2019' "
+                          "ORDER BY received_at, file")
+    assert history == [("2019_1_2019年龙川县电子商务报表.xlsx", False), ("2019_9_2019年龙川县电子商务报表（更正）.xlsx", True)]
+
+
+def test_every_invented_name_looks_invented(home):
+    companies = query(home, "SELECT DISTINCT name FROM rows_f2 UNION SELECT DISTINCT name FROM rows_f5")
+    assert companies and all(n.startswith("示例") and n.endswith("有限公司") for (n,) in companies)
+    places = query(home, "SELECT DISTINCT name FROM rows_f3 UNION SELECT DISTINCT organiser FROM rows_f4 "
+                         "UNION SELECT DISTINCT name FROM rows_f6 WHERE category <> '国家级电子商务进农村综合示范县'")
+    assert places and all(n.startswith("示例") for (n,) in places), [n for (n,) in places if not n.startswith("示例")]
+
+
+def test_the_committed_files_are_what_the_generator_writes(tmp_path):
+    sample.write_all(tmp_path)
+
+    def digests(folder: Path) -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+    assert digests(tmp_path) == digests(SAMPLE)
