@@ -140,6 +140,20 @@ def test_presentation_mode_fits_the_projector(server, page):
         button.click()
 
 
+def test_a_presenters_clicker_pages_through_the_groups(server, page):
+    """Clickers send PageDown / PageUp; Esc leaves the presentation."""
+    open_page(page, f"{server.url}/?present=1", charts=False)
+    expect(page.locator(".pr-title")).to_contain_text("2015年底前目标", timeout=30_000)
+    for key, group in (("PageDown", "2017年底前目标"), ("PageDown", "到2020年目标"), ("PageUp", "2017年底前目标")):
+        wait_idle(page)
+        page.keyboard.press(key)
+        expect(page.locator(".pr-title")).to_contain_text(group, timeout=30_000)
+    wait_idle(page)
+    page.keyboard.press("Escape")
+    expect(page.locator(".sb").first).to_be_visible(timeout=30_000)  # back to the scoreboard
+    assert "present" not in page.url
+
+
 def test_chinese_text_is_drawn_with_a_cjk_font(server, page):
     open_page(page, f"{server.url}/", charts=True)
     # the headline, drawn by chromium: a CJK face must have drawn it (without one: boxes, or no glyphs)

@@ -130,15 +130,16 @@ if presentation:
     idx = st.session_state.setdefault("present_group", 0) % len(deadlines)
     st.markdown(f'<div class="headline">{headline(progress, as_of, attention=False)}</div>', unsafe_allow_html=True)
     prev, mid, nxt, leave = st.columns([1, 2, 1, 1], vertical_alignment="center")
-    if prev.button("◀ 上一组", width="stretch"):
+    # a presenter's clicker sends PageUp / PageDown
+    if prev.button("◀ 上一组", width="stretch", shortcut="PageUp"):
         st.session_state.present_group = (idx - 1) % len(deadlines)
         st.rerun()
     mid.markdown(f"<div style='text-align:center'>第 {idx + 1} / {len(deadlines)} 组（截至{as_of}年底）</div>",
                  unsafe_allow_html=True)
-    if nxt.button("下一组 ▶", width="stretch"):
+    if nxt.button("下一组 ▶", width="stretch", shortcut="PageDown"):
         st.session_state.present_group = (idx + 1) % len(deadlines)
         st.rerun()
-    if leave.button("退出演示", width="stretch"):
+    if leave.button("退出演示", width="stretch", shortcut="Escape"):
         del st.query_params["present"]
         st.rerun()
     presentation_group(progress, deadlines[idx])
