@@ -182,7 +182,7 @@ def load_uploads(files: list[tuple[str, bytes]], channel: str = CHANNEL) -> Resu
 
 def template_name(code: str, catalog=None) -> str:
     catalog = catalog or current_catalog()
-    return f"{code}_{catalog.forms[code].title}.xlsx"
+    return templates.file_name(catalog.forms[code])
 
 
 def template_bytes(code: str, catalog=None) -> bytes:

@@ -74,7 +74,12 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
     return path
 
 
+def file_name(form) -> str:
+    """The blank template's file name, e.g. F1_县区电子商务统计表.xlsx."""
+    return f"{form.code}_{form.title}.xlsx"
+
+
 def write_all(folder: Path, catalog: Catalog | None = None) -> list[Path]:
     catalog = catalog or current()
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_form(f, catalog, folder / f"{f.code}_{f.title}.xlsx") for f in catalog.forms.values()]
+    return [write_form(f, catalog, folder / file_name(f)) for f in catalog.forms.values()]
