@@ -17,8 +17,9 @@ subsidies = data.q("SELECT * FROM subsidies")
 funds = data.q("SELECT * FROM fiscal_commitments")
 units = data.q("SELECT * FROM joint_meeting_units ORDER BY CAST(sort_order AS INTEGER)")
 
-tab_tasks, tab_subsidy, tab_funds, tab_meeting = st.tabs(
-    [f"重点任务（{tasks.height}项）", f"扶持政策（{subsidies.height}条）", "财政资金安排", f"联席会议（{units.height}个成员单位）"]
+tab_tasks, tab_subsidy, tab_funds, tab_meeting, tab_estimate = st.tabs(
+    [f"重点任务（{tasks.height}项）", f"扶持政策（{subsidies.height}条）", "财政资金安排", f"联席会议（{units.height}个成员单位）",
+     "兑现测算"]
 )
 
 with tab_tasks:
@@ -66,3 +67,53 @@ with tab_meeting:
     st.markdown("四(一)：建立河源市发展电子商务联席会议制度，由市长担任总召集人，分管副市长为召集人；"
                 "联席会议办公室设在**市商务局**。成员单位：")
     st.markdown("、".join(f"**{u}**" if "办公室" in r else u for u, r in zip(units["unit"], units["role"], strict=True)))
+
+# Rules the forms cannot estimate, and why (etl/sql/40_subsidies.sql estimates the others).
+NOT_ESTIMATED = [
+    ("三(一)2b", "主税种地方财政贡献奖励", "报表有主税种地方财政贡献，但“第一年”的起算年度和第二、三年“新增部分”的基数须由财税部门核定，报表不载明"),
+    ("三(一)2c", "O2O平台建设费用补助", "报表的网上销售额不区分自建平台销售额，平台建设费用也不注明发生年度，无法判断一次性补助的年度和条件"),
+    ("三(二)2", "市级电子商务公共服务中心运营资金", "每年固定安排30万元，不按报表数据测算，见“财政资金安排”"),
+    ("三(三)6b", "跨境电商平台销售额分档补助", "F6只记录平台开通认定，报表没有跨境电商平台的销售额"),
+    ("三(四)4", "新型电商业务模式龙头企业研发补助", "报表有研发费用，但没有“新型电商业务模式龙头企业”的认定"),
+    ("三(五)1", "培训服务机构补贴", "补贴按服务机构通过政府购买服务组织培训的总费用计算，培训台账按培训班记录，不能归并到服务机构和购买合同"),
+]
+
+with tab_estimate:
+    st.info("**测算，不是兑现决定**：以下金额按各县区报送的企业名录（F2）、孵化基地和产业园情况表（F3）、农村电商与示范认定表（F6）"
+            "逐条套用扶持政策估算，未经企业申请、部门认定和审核，不代表实际兑现。  \n"
+            "**边界读法**（全部规则一致）：“以上”“以下”均含本数，相邻档次在边界重叠时按较高档次适用（年销售额恰为5000万元适用80万元档，"
+            "恰为1亿元适用100万元档，恰为2000万元适用50万元档）；“超过”不含本数（网上销售额须大于500万元，建筑面积须大于2000㎡，"
+            "入驻率须大于60%）。", icon="🧮")
+    est = data.q("SELECT e.*, r.name AS region_name FROM subsidy_estimates e LEFT JOIN regions r USING (region_code)")
+    if est.is_empty():
+        st.caption("报送数据中暂无适用扶持政策的企业或单位。")
+    else:
+        est_years = sorted(set(est["year"].to_list()), reverse=True)
+        year = st.selectbox("年度", est_years, key="subsidy_year", format_func=lambda y: f"{y}年")
+        shown = est.filter(pl.col("year") == year)
+        clause_order = {c: i for i, c in enumerate(tasks["task_id"].to_list())}
+        rules = shown.group_by("clause").agg(pl.col("rule_id").unique().sort().str.join("、").alias("rules"))
+        summary = (data.q("SELECT * FROM subsidy_summary WHERE year = ?", year)
+                   .join(tasks.select(pl.col("task_id").alias("clause"), "title"), on="clause", how="left")
+                   .join(rules, on="clause", how="left")
+                   .sort(pl.col("clause").replace_strict(clause_order, default=len(clause_order))))
+        c1, c2 = st.columns(2)
+        c1.metric(f"{year}年测算金额合计", f"{shown['amount_wan'].sum():,.2f} 万元")
+        c2.metric("涉及企业或单位", f"{shown['entity_key'].n_unique()} 个")
+        st.markdown(f"**{year}年按条款汇总**")
+        st.dataframe(
+            summary.select(pl.col("clause").alias("条款"), pl.col("title").alias("任务"), pl.col("rules").alias("规则"),
+                           pl.col("entities").alias("企业或单位数"), pl.col("amount_wan").alias("测算金额（万元）")),
+            width="stretch", hide_index=True,
+        )
+        st.markdown(f"**{year}年逐家测算**")
+        st.dataframe(
+            shown.sort("rule_id", "region_code", "entity_name").select(
+                pl.col("rule_id").alias("规则"), pl.col("region_name").alias("县区"), pl.col("entity_name").alias("企业或单位"),
+                pl.col("amount_wan").alias("测算金额（万元）"), pl.col("basis").alias("测算依据"), pl.col("note").alias("说明"),
+            ),
+            width="stretch", hide_index=True,
+        )
+    st.markdown("**未测算的规则**（报表没有所需数据）")
+    st.dataframe(pl.DataFrame(NOT_ESTIMATED, schema=["规则", "扶持政策", "未测算原因"], orient="row"),
+                 width="stretch", hide_index=True)
