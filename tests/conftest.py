@@ -313,6 +313,18 @@ def fixture_files(tmp_path) -> list[Path]:
     return make_fixture_set(tmp_path / "incoming")
 
 
+# One year of F1 for the six counties and a zone (city sums: total 350000, online 25500; the zone not added)
+SMALL_F1_2016 = [
+    ["源城区", "2016", 100000, 10000, 1000],
+    ["紫金县", "2016", 50000, 4000, 800],
+    ["龙川县", "2016", 60000, 3000, None],
+    ["连平县", "2016", 40000, 2000, None],
+    ["和平县", "2016", 30000, 1500, None],
+    ["东源县", "2016", 70000, 5000, None],
+    ["市高新区", "2016", 20000, 6000, None],
+]
+
+
 def build_home(folder: Path, files: dict[str, dict[str, list[list]]]) -> Path:
     """An ECMON_HOME under ``folder`` loaded by the real ETL from xlsx files given as {name: {sheet: rows}}."""
     from etl import pipeline

@@ -20,7 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 import streamlit as st
-from conftest import build_home
+from conftest import SMALL_F1_2016, build_home
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -30,13 +30,7 @@ DICTIONARY = Path(__file__).resolve().parents[1] / "data" / "catalog" / "diction
 
 F1_HEADER = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）", "农村网络零售额（万元）"]
 F1_ROWS = [
-    ["源城区", "2016", 100000, 10000, 1000],
-    ["紫金县", "2016", 50000, 4000, 800],
-    ["龙川县", "2016", 60000, 3000, None],
-    ["连平县", "2016", 40000, 2000, None],
-    ["和平县", "2016", 30000, 1500, None],
-    ["东源县", "2016", 70000, 5000, None],
-    ["市高新区", "2016", 20000, 6000, None],
+    *SMALL_F1_2016,
     ["源城区", "2017Q1", 26000, 2800, None],
 ]
 

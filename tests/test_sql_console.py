@@ -17,19 +17,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import build_home
+from conftest import SMALL_F1_2016, build_home
 
 from dashboard import sql_console as sc
 
 F1_HEADER = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）", "农村网络零售额（万元）"]
 F1_ROWS = [
-    ["源城区", "2016", 100000, 10000, 1000],
-    ["紫金县", "2016", 50000, 4000, 800],
-    ["龙川县", "2016", 60000, 3000, None],
-    ["连平县", "2016", 40000, 2000, None],
-    ["和平县", "2016", 30000, 1500, None],
-    ["东源县", "2016", 70000, 5000, None],
-    ["市高新区", "2016", 20000, 6000, None],
+    *SMALL_F1_2016,
 ]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
