@@ -44,7 +44,7 @@ def fmt_number(value, unit: str = "", decimals: int | None = None) -> str:
     if decimals is None:
         decimals = 0 if float(value).is_integer() else (1 if unit == "%" else 2)
     text = f"{value:,.{decimals}f}"
-    return f"{text}{unit}" if unit in ("%", "万元", "亿元", "人次", "家", "个", "㎡") else (f"{text} {unit}" if unit else text)
+    return f"{text}{unit}" if unit in ("%", "万元", "亿元", "人次", "家", "个", "㎡", "级") else (f"{text} {unit}" if unit else text)
 
 
 def fmt_value(value, unit: str, decimals: int | None = None, short: bool = False) -> str:

@@ -74,7 +74,7 @@ def card(row: dict) -> str:
     ]
     if status in ("未达标", "滞后") and row["gap"]:
         lines.append(f'<div class="muted"><b>{gap_text(row)}</b></div>')
-    plain_unit = "" if unit == "阶段" else unit
+    plain_unit = "级" if unit == "阶段" else unit  # a stage's path and projection are points on the 0–4 scale
     if row["deadline"] > row["as_of_year"] and row["path_value"] is not None:
         lines.append(f'<div class="muted">序时进度：应达 {ui.fmt_number(row["path_value"], plain_unit, 1)}</div>')
     if row["deadline"] > row["as_of_year"] and row["projection"] is not None:
