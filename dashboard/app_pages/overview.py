@@ -49,7 +49,8 @@ def scoreboard(progress: pl.DataFrame) -> None:
             if r["status"] in ("未达标", "滞后") and r["gap"]:
                 extra = f'<div class="sb-gap">{gap_text(r)}</div>'
             rows.append(
-                f'<div class="sb-row"><div class="sb-name">{html.escape(r["short_name"])}</div>'
+                f'<div class="sb-row"><div class="sb-name">{html.escape(r["short_name"])}<br>'
+                f'<span class="sb-target">{ui.fmt_period(r["actual_period"])}</span></div>'
                 f'<div class="sb-num">{ui.fmt_value(r["actual"], r["unit"], short=True)}<br>'
                 f'<span class="sb-target">目标 ≥{ui.fmt_value(r["target"], r["unit"], short=True)}</span></div>'
                 f'<div class="sb-status">{ui.badge(r["status"])}{extra}</div></div>'
