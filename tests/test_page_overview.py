@@ -65,7 +65,7 @@ def scoreboard(at: AppTest) -> dict[str, dict[str, str]]:
     out = {}
     for block in re.findall(r'<div class="sb">.*?(?=<div class="sb">|\Z)', markdown_text(at), flags=re.S):
         title = re.search(r'<div class="sb-title">([^<]+)</div>', block).group(1)
-        rows = re.findall(r'<div class="sb-name">([^<]+)</div>.*?' + STATUS_RE, block, flags=re.S)
+        rows = re.findall(r'<div class="sb-name">([^<]+)<.*?' + STATUS_RE, block, flags=re.S)
         out[title] = dict(rows)
     return out
 
