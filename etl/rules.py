@@ -18,7 +18,10 @@ def _msg(parsed, level, form: Form, sheet, row, field, value, text, skip=frozens
     if level == "error" and (sheet, row, col) in skip:
         return  # the cell already has its error (e.g. a 阶段 that is not a choice is not also "blank")
     add = parsed.problems.error if level == "error" else parsed.problems.warning
-    add(parsed.file, text, sheet=sheet, row=row, column=col, value=None if value is None else _show(value))
+    shown = None if value is None else _show(value)
+    if shown is not None and field and form.column(field).type == "money":
+        shown += "万元"  # amounts are compared in 万元, whatever unit the header had (亿元, 元)
+    add(parsed.file, text, sheet=sheet, row=row, column=col, value=shown)
 
 
 def _show(v) -> str:

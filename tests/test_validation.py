@@ -68,10 +68,10 @@ F1_BAD = [
 def test_f1_one_run_lists_every_error_and_warning(tmp_path):
     parsed = check_one(write_xlsx(tmp_path / "统计表.xlsx", {"统计表": F1_BAD}))
     assert where(parsed) == [
-        (4, "D列", "1.2万"), (5, "D列", "-5"), (6, "E列", "6,000"), (10, "A列", "新丰县"), (11, "B列", "2018年13月"),
+        (4, "D列", "1.2万"), (5, "D列", "-5"), (6, "E列", "6,000万元"), (10, "A列", "新丰县"), (11, "B列", "2018年13月"),
         (12, "C列", None), (13, "B列", "2017"),
     ]
-    assert where(parsed, "警告") == [(7, "D列", "4,000"), (9, "D列", "2,000")]
+    assert where(parsed, "警告") == [(7, "D列", "4,000万元"), (9, "D列", "2,000万元")]
     assert parsed.tables["F1"].height == 11  # all data rows typed; none of them will be loaded
 
     assert message_at(parsed, 4, "D") == (
@@ -79,13 +79,13 @@ def test_f1_one_run_lists_every_error_and_warning(tmp_path):
         "不是有效的数字（可以带千分位逗号，不要写单位或文字）")
     assert message_at(parsed, 5, "D").endswith("第5行，D列“网络零售额（万元）”：值“-5”：不能小于0")
     assert message_at(parsed, 6, "E").endswith(
-        "第6行，E列“农村网络零售额（万元）”：值“6,000”：农村网络零售额不能大于网络零售额（5,000万元）")
+        "第6行，E列“农村网络零售额（万元）”：值“6,000万元”：农村网络零售额不能大于网络零售额（5,000万元）")
     assert "第10行，A列“县区”：值“新丰县”：不是河源市的县区或功能区" in message_at(parsed, 10, "A")
     assert message_at(parsed, 11, "B").endswith("第11行，B列“统计期”：值“2018年13月”：月份不在 1–12 之间")
     assert message_at(parsed, 12, "C").endswith("第12行，C列“社会消费品零售总额（万元）”：必填金额不能为空（没有发生请填0）")
     assert message_at(parsed, 13, "B").endswith(
         "第13行，B列“统计期”：值“2017”：与第3行重复（县区、统计期相同），同一县区（或功能区、全市）同一统计期只能填一行")
-    assert message_at(parsed, 7, "D", "警告").startswith("警告：文件「统计表.xlsx」，工作表「统计表」，第7行，D列“网络零售额（万元）”：值“4,000”：")
+    assert message_at(parsed, 7, "D", "警告").startswith("警告：文件「统计表.xlsx」，工作表「统计表」，第7行，D列“网络零售额（万元）”：值“4,000万元”：")
     assert "网络零售额大于社会消费品零售总额（3,000万元）" in message_at(parsed, 7, "D", "警告")
     assert "网络零售额比上年同期（1,000万元）增长100.0%，超过±50%" in message_at(parsed, 9, "D", "警告")
 
@@ -100,7 +100,7 @@ def test_year_on_year_against_what_the_warehouse_already_holds(tmp_path):
     assert parsed.ok
     # 社零 19000 on 40000 is −52.5% (warning); 网络零售额 3100 on 3000 is +3.3% (fine); Q3 compares with Q3
     assert [str(m) for m in parsed.problems] == [
-        "警告：文件「2018.xlsx」，工作表「F1」，第2行，C列“社会消费品零售总额（万元）”：值“19,000”："
+        "警告：文件「2018.xlsx」，工作表「F1」，第2行，C列“社会消费品零售总额（万元）”：值“19,000万元”："
         "社会消费品零售总额比上年同期（40,000万元）下降52.5%，超过±50%，请核实"]
 
 
