@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from dashboard.bench_pages import build_sample_home
 
@@ -76,3 +77,15 @@ def plotly_array(value) -> list:
 def traces(spec: dict) -> dict[str, tuple[list, list]]:
     """{trace name: (x, y)} of one figure."""
     return {t.get("name"): (plotly_array(t.get("x", [])), plotly_array(t.get("y", []))) for t in spec["data"]}
+
+
+def open_app_page(page: str | None = None, timeout: float = 90) -> AppTest:
+    """Run the real entry (dashboard/app.py), switch to ``page`` (e.g. "app_pages/counties.py"; None: the
+    overview), and check that it ran without an exception."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+

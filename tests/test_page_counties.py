@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 import streamlit as st
 from conftest import uscc, write_xlsx
+from e2e_support import open_app_page
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "app_pages/counties.py"
 
 F1_HEADER = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）", "农村网络零售额（万元）"]
@@ -74,11 +73,7 @@ def choropleth_z(at: AppTest) -> list:
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(PAGE)
 
 
 # ---- the page ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from e2e_support import APP, markdown_text, plotly_specs, query, traces
+from e2e_support import markdown_text, open_app_page, plotly_specs, query, traces
 from streamlit.testing.v1 import AppTest
 
 PAGE = "app_pages/target_detail.py"
@@ -20,11 +20,7 @@ TRAINEES_CUMULATIVE = [2300, 5800, 9600, 13600, 17800, 20800, 24300, 27900, 3180
 
 
 def open_detail() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(PAGE)
 
 
 def pick(at: AppTest, code: str) -> AppTest:

@@ -21,10 +21,10 @@ import polars as pl
 import pytest
 import streamlit as st
 from conftest import SMALL_F1_2016, build_home
+from e2e_support import open_app_page
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "app_pages/explore.py"
 DICTIONARY = Path(__file__).resolve().parents[1] / "data" / "catalog" / "dictionary.csv"
 
@@ -66,10 +66,7 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 
 def open_page(tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app_page(PAGE)
     if tab:
         at.session_state["explore_tab"] = tab
         at.run()

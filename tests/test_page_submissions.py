@@ -19,13 +19,13 @@ import openpyxl
 import pytest
 import streamlit as st
 from conftest import cli, write_xlsx
+from e2e_support import open_app_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import upload
 from etl import pipeline
 from etl.catalog import current as current_catalog
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PAGE = "app_pages/submissions.py"
 HEADER = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）", "农村网络零售额（万元）"]
 
@@ -83,11 +83,7 @@ def warehouse(home, tmp_path) -> Path:
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(PAGE, timeout=120)
 
 
 def frame_with(at: AppTest, column: str):
