@@ -140,11 +140,12 @@ def check_uploads(files: list[tuple[str, bytes]]) -> Result:
     return Result("check", n_err == 0, headline, level, _files_frame(outcome, {}, {}, "check"), messages)
 
 
-def load_uploads(files: list[tuple[str, bytes]], channel: str = CHANNEL) -> Result:
+def load_uploads(files: list[tuple[str, bytes]], actor: store.Actor | None = None, publish: bool = True) -> Result:
     """Check, keep and publish as ``python -m etl load`` does (all or nothing over the files of one call)."""
     with tempfile.TemporaryDirectory(prefix="ecmon-upload-") as tmp:
         paths, names = _write(Path(tmp), files)
-        outcome = pipeline.load(paths, names=names, channel=channel, simulated=False)
+        actor = actor or store.Actor("网页用户", "网页用户", channel=CHANNEL)
+        outcome = pipeline.load(paths, names=names, actor=actor, simulated=False, publish=publish)
     receipts_by_file = {r["file"]: r for r in outcome.receipts}
     unchanged = {name: earlier for name, earlier in outcome.unchanged}
     messages = messages_frame([m for p in outcome.parsed for m in p.problems])

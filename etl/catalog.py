@@ -52,20 +52,41 @@ class Column:
 
 @dataclass(frozen=True)
 class Form:
+    """A report form as declared in forms.toml: its columns, whose rows and which period each row speaks
+    for, the row key, how a newer file replaces older rows, its checks and its reporting calendar."""
+
     code: str
     title: str
     grain: str
-    coverage: tuple[str, str]
+    scope: str  # the field naming whose rows these are (a region, or a reporting unit)
+    period: str  # the field naming the period a row speaks for ("end_date:year": the year of that date)
     key: tuple[str, ...]
+    mode: str  # "snapshot" | "ledger"
     sheet_aliases: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    checks: tuple[dict, ...] = ()
+    calendar: dict | None = None
+    event_only: bool = False
+    unique: tuple[str, ...] = ()  # what may appear once in a file (default: the key)
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.columns if c.field == field_name)
 
+    def has(self, field_name: str) -> bool:
+        return any(c.field == field_name for c in self.columns)
+
     @property
     def label(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def period_field(self) -> str:
+        """The column the period comes from (end_date for F4)."""
+        return self.period.split(":")[0]
+
+    @property
+    def is_ledger(self) -> bool:
+        return self.mode == "ledger"
 
 
 @dataclass(frozen=True)
@@ -94,26 +115,30 @@ class Catalog:
 
     def _read_forms(self) -> dict[str, Form]:
         data = tomllib.loads((self.folder / "forms.toml").read_text(encoding="utf-8"))
+        op_column = data.pop("ledger_op_column", None)
+
+        def column(c: dict) -> Column:
+            return Column(**{**c, "choices": tuple(c.get("choices", ())), "aliases": tuple(c.get("aliases", ()))})
+
         forms = {}
         for code, spec in data.items():
-            cols = tuple(
-                Column(
-                    **{
-                        **c,
-                        "choices": tuple(c.get("choices", ())),
-                        "aliases": tuple(c.get("aliases", ())),
-                    }
-                )
-                for c in spec["columns"]
-            )
+            cols = [column(c) for c in spec["columns"]]
+            if spec.get("mode") == "ledger" and op_column:
+                cols.append(column(op_column))
             forms[code] = Form(
                 code=code,
                 title=spec["title"],
                 grain=spec["grain"],
-                coverage=tuple(spec["coverage"]),
+                scope=spec["scope"],
+                period=spec["period"],
                 key=tuple(spec["key"]),
+                mode=spec.get("mode", "snapshot"),
                 sheet_aliases=tuple(spec.get("sheet_aliases", ())),
-                columns=cols,
+                columns=tuple(cols),
+                checks=tuple(spec.get("checks", ())),
+                calendar=spec.get("calendar"),
+                event_only=spec.get("event_only", False),
+                unique=tuple(spec.get("unique", spec["key"])),
             )
         return forms
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from etl import pipeline, store, templates, warehouse
+from etl import pipeline, preview, store, templates, warehouse
 from etl.config import home, warehouse_path
 
 HELP = """河源电商发展目标监测 — 报表检查、入库与数据仓库
@@ -19,6 +19,10 @@ HELP = """河源电商发展目标监测 — 报表检查、入库与数据仓�
   python -m etl build            用已留存的全部文件重建数据仓库
   python -m etl template 目录    生成空白报表模板（.xlsx，含下拉选项和填报说明）
   python -m etl status           列出接收回执
+  python -m etl pending          列出待审核的网页报送
+  python -m etl approve 回执号   审核通过（发布）待审核的报送；python -m etl return 回执号 --reason 原因：退回
+  python -m etl lock 报表 县区 期间 / unlock …   锁定或解锁已审核的期间（如 lock F1 全部 2020）
+  python -m etl audit            审计记录（谁在何时做了什么）
 
 数据目录：ECMON_HOME（默认为本仓库的 data/），数据仓库为 $ECMON_HOME/warehouse.duckdb
 """
@@ -38,7 +42,7 @@ def _when(receipt: dict) -> str:
 
 
 def _report(outcome, loading: bool, quiet: bool = False) -> int:
-    for p in outcome.parsed:
+    for p, changes in zip(outcome.parsed, outcome.changes, strict=True):
         errors, warnings = len(p.problems.errors), len(p.problems.warnings)
         if quiet and not errors and not warnings:
             continue
@@ -46,15 +50,24 @@ def _report(outcome, loading: bool, quiet: bool = False) -> int:
         mark = "✗" if errors else "✓"
         print(f"{mark} {p.file}：{rows}；错误{errors}个，警告{warnings}个")
         _print_messages(p)
+        if changes and not quiet:
+            print("  变更预览（与已发布的数据相比）：")
+            for line in preview.lines(changes):
+                print(f"    {line}")
     if quiet and len(outcome.unchanged) > 1:
         print(f"= {len(outcome.unchanged)} 个文件与已入库的文件内容完全相同，未作任何更改")
     else:
         for name, earlier in outcome.unchanged:
-            print(f"= {name}：与 {_when(earlier)} 已入库的文件（回执 {earlier['id']}）内容完全相同，未作任何更改")
+            print(f"= {name}：与 {_when(earlier)} 已接收的文件（回执 {earlier['id']}，{store.STATUS_LABEL[earlier['status']]}）"
+                  "内容完全相同，未作任何更改")
     if loading:
         if outcome.ok:
-            if outcome.published:
+            if outcome.receipts and outcome.published:
                 print(f"已入库 {len(outcome.receipts)} 个文件，数据仓库已更新：{warehouse_path()}")
+            elif outcome.receipts:
+                print(f"已接收 {len(outcome.receipts)} 个文件，待审核；审核通过后发布。")
+            elif outcome.published:
+                print("没有新文件；数据仓库落后于已入库的文件，已重建。")
             else:
                 print("没有新文件，数据仓库未变。")
         else:
@@ -89,9 +102,11 @@ def _build_progress():
 
 
 def cmd_build(_args) -> int:
-    path = warehouse.build(_build_progress())
+    with store.writing():
+        store.recover()
+        path = warehouse.build(_build_progress(), store.Actor.operator())
     info = warehouse.summary(path)
-    print(f"数据仓库已重建：{path}（截至 {info['as_of_year'] or '—'} 年；已入库文件 {info['accepted_files']} 个）")
+    print(f"数据仓库已重建：{path}（截至 {info['as_of_period'] or '—'}；已入库文件 {info['accepted_files']} 个）")
     return 0
 
 
@@ -102,23 +117,101 @@ def cmd_template(args) -> int:
     return 0
 
 
+def _receipt_line(r: dict) -> str:
+    forms = "、".join(f"{k}({v['rows']}行)" for k, v in r["forms"].items()) or "—"
+    periods = r["periods"]
+    span = f"{periods[0]}…{periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "—")
+    return (f"{r['id']}  {_when(r)}  {store.STATUS_LABEL[r['status']]}  {r['file']}  {forms}  "
+            f"县区{len(r['regions'])}个  期间{span}  错误{r['errors']} 警告{r['warnings']}  {r['user'] or '—'}（{r['channel']}）"
+            + (f"  退回原因：{r['reason']}" if r["status"] == store.RETURNED else ""))
+
+
 def cmd_status(_args) -> int:
     rows = store.receipts()
     print(f"数据目录：{home()}")
     if not rows:
         print("还没有接收任何文件。")
     for r in rows:
-        forms = "、".join(f"{k}({v['rows']}行)" for k, v in r["forms"].items()) or "—"
-        periods = r["periods"]
-        span = f"{periods[0]}…{periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "—")
-        print(f"{r['id']}  {_when(r)}  {store.STATUS_LABEL[r['status']]}  {r['file']}  {forms}  "
-              f"县区{len(r['regions'])}个  期间{span}  错误{r['errors']} 警告{r['warnings']}")
+        print(_receipt_line(r))
     if warehouse_path().exists():
         info = warehouse.summary()
-        print(f"数据仓库：{warehouse_path()}，截至 {info['as_of_year'] or '—'} 年，建于 {info['built_at']:%Y-%m-%d %H:%M:%S}"
+        print(f"数据仓库：{warehouse_path()}，截至 {info['as_of_period'] or '—'}，建于 {info['built_at']:%Y-%m-%d %H:%M:%S}"
               + ("（含模拟数据）" if info["simulated"] else ""))
+        if pipeline.is_stale():
+            print("数据仓库落后于已入库的文件：运行 python -m etl build 重建")
     else:
         print("数据仓库尚未建立：运行 python -m etl build")
+    return 0
+
+
+def cmd_pending(_args) -> int:
+    rows = store.receipts(store.PENDING)
+    if not rows:
+        print("没有待审核的报送。")
+    for r in rows:
+        print(_receipt_line(r))
+        for line in preview.lines(pipeline.preview_receipt(r["seq"])):
+            print(f"    {line}")
+    return 0
+
+
+def _decide(fn, *args) -> int:
+    try:
+        r = fn(*args)
+    except store.Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(_receipt_line(r))
+    return 0
+
+
+def cmd_approve(args) -> int:
+    return _decide(pipeline.approve, args.receipt, store.Actor.operator(), _build_progress())
+
+
+def cmd_return(args) -> int:
+    return _decide(pipeline.send_back, args.receipt, store.Actor.operator(), args.reason)
+
+
+def _lock_args(args) -> tuple[str, str, str]:
+    from etl.catalog import current
+
+    form = "*" if args.form in ("全部", "*") else args.form.upper()
+    if form != "*" and form not in current().forms:
+        raise store.Refused(f"没有报表“{args.form}”（可填 {'、'.join(current().forms)} 或 全部）")
+    scope = "*" if args.scope in ("全部", "*") else current().region_code(args.scope)
+    if scope is None:
+        raise store.Refused(f"“{args.scope}”不是河源市的县区或功能区（可填 全部）")
+    return form, scope, args.period
+
+
+def cmd_lock(args) -> int:
+    try:
+        with store.writing():
+            store.lock(*_lock_args(args), store.Actor.operator())
+    except store.Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"已锁定：{args.form} {args.scope} {args.period}")
+    return 0
+
+
+def cmd_unlock(args) -> int:
+    try:
+        with store.writing():
+            store.unlock(*_lock_args(args), store.Actor.operator())
+    except store.Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"已解锁：{args.form} {args.scope} {args.period}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    for e in reversed(store.events(args.limit)):
+        rid = f" 回执{store.receipt_id(e['receipt_id'])}" if e["receipt_id"] else ""
+        detail = "，".join(f"{k}={v}" for k, v in e["detail"].items())
+        print(f"{e['at'][:19].replace('T', ' ')}  {e['user']}（{e['role']}，{e['channel']}）  {e['action']}{rid}  {detail}")
     return 0
 
 
@@ -141,6 +234,24 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(run=cmd_template)
     c = sub.add_parser("status", help="列出接收回执")
     c.set_defaults(run=cmd_status)
+    c = sub.add_parser("pending", help="列出待审核的报送及其变更预览")
+    c.set_defaults(run=cmd_pending)
+    c = sub.add_parser("approve", help="审核通过（发布）一个待审核的报送")
+    c.add_argument("receipt", metavar="回执号")
+    c.set_defaults(run=cmd_approve)
+    c = sub.add_parser("return", help="退回一个待审核的报送（须写明原因）")
+    c.add_argument("receipt", metavar="回执号")
+    c.add_argument("--reason", required=True, metavar="原因")
+    c.set_defaults(run=cmd_return)
+    for name, fn, what in (("lock", cmd_lock, "锁定"), ("unlock", cmd_unlock, "解锁")):
+        c = sub.add_parser(name, help=f"{what}已审核的期间（报表 县区 期间，报表和县区可填“全部”）")
+        c.add_argument("form", metavar="报表")
+        c.add_argument("scope", metavar="县区")
+        c.add_argument("period", metavar="期间")
+        c.set_defaults(run=fn)
+    c = sub.add_parser("audit", help="审计记录：谁在何时做了什么")
+    c.add_argument("--limit", type=int, default=200)
+    c.set_defaults(run=cmd_audit)
     return p
 
 

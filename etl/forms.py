@@ -1,6 +1,8 @@
-"""From a received file to typed, checked tables, one per form (F1–F6).
+"""From a received file to typed, checked tables, one per form.
 
-    parse_file(path) -> Parsed: the tables, what they cover, and every error and warning.
+    read_file(path) -> Parsed        the typed tables, what they cover, and every error of a single cell
+    check_file(parsed, context)      the rules across columns and rows (``rules.py``), against the context
+    parse_file(path) -> Parsed       both
 
 The form is recognised from the header row of each sheet (up to 20 rows of titles above it); the unit
 of an amount comes from its header; title, unit, note, blank and 合计 rows are recognised and skipped
@@ -45,6 +47,27 @@ class SheetResult:
     rows: int
 
 
+REPLACE_ALL = "全量替换"
+ZERO_REPORT = "零报告"
+ADD_OR_CORRECT = "增补"
+METHODS = (ADD_OR_CORRECT, REPLACE_ALL, ZERO_REPORT)
+# 报送方式：… / 填报县区：… / 报送年度：… written above the header (the blank template has them)
+_META = {
+    "method": re.compile(r"^(报送方式|填报方式|报送类型)[:：]?(.*)$"),
+    "scope": re.compile(r"^(填报县区|填报单位|报送县区|报送单位)[:：]?(.*)$"),
+    "year": re.compile(r"^(报送年度|填报年度|统计年度)[:：]?(.*)$"),
+}
+
+
+@dataclass
+class Submission:
+    """What the sender says about the file as a whole (the lines above the header)."""
+
+    method: str = ADD_OR_CORRECT  # 增补 (add or correct the rows named) | 全量替换 | 零报告
+    scope: str | None = None  # a region code (or unit) for a 零报告
+    year: int | None = None
+
+
 @dataclass
 class Parsed:
     file: str
@@ -52,18 +75,27 @@ class Parsed:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     sheets: list[SheetResult] = field(default_factory=list)
     labels: dict[tuple[str | None, str], str] = field(default_factory=dict)  # (sheet, field) → column label
+    submission: dict[str, Submission] = field(default_factory=dict)  # form → what the sender said about it
 
     @property
     def ok(self) -> bool:
         return not self.problems.errors
 
-    def coverage(self, catalog: Catalog | None = None) -> dict[str, list[tuple[str, str]]]:
-        """(region, period) pairs each form of this file speaks for: it supersedes older files there."""
+    def coverage(self, catalog: Catalog | None = None) -> dict[str, list[tuple[str, str, str]]]:
+        """(scope, period, action) each form of this file speaks for. action: ``replace`` (everything there
+        before goes: a snapshot form, 全量替换, 零报告 = ``zero``) or ``upsert`` (the rows named are added or
+        replace their older versions)."""
+        catalog = catalog or current()
         out = {}
         for form, table in self.tables.items():
-            if table.height:
-                pairs = table.select("region", "cov_period").drop_nulls().unique().sort(["region", "cov_period"])
-                out[form] = [tuple(r) for r in pairs.iter_rows()]
+            spec = catalog.forms[form]
+            sub = self.submission.get(form, Submission())
+            action = "replace" if (not spec.is_ledger or sub.method == REPLACE_ALL) else "upsert"
+            pairs = table.select(spec.scope, "cov_period").drop_nulls().unique().sort([spec.scope, "cov_period"])
+            out[form] = [(scope, period, action) for scope, period in pairs.iter_rows()]
+        for form, sub in self.submission.items():
+            if sub.method == ZERO_REPORT and sub.scope and sub.year:
+                out.setdefault(form, []).append((sub.scope, str(sub.year), "zero"))
         return out
 
 
@@ -233,6 +265,9 @@ class SheetReader:
     def typed(self, data: pl.DataFrame, factors: dict[int, float], quiet: bool = False) -> pl.DataFrame:
         """One typed column per form field; each bad cell becomes an error (unless quiet)."""
         out = {"_row": data["_row"]}
+        op_idx = next((i for i, c in self.mapping.items() if c.field == "op"), None)
+        self.deleting = (pl.Series([False] * data.height, dtype=pl.Boolean) if op_idx is None else
+                         data[f"c{op_idx}"].str.normalize("NFKC").str.strip_chars().eq(rules.DELETE).fill_null(False))
         for idx, col in self.mapping.items():
             raw = data[f"c{idx}"]
             out[col.field] = self.parse_column(raw, data["_row"], idx, col, factors.get(idx, 1.0), quiet)
@@ -245,7 +280,9 @@ class SheetReader:
         text = raw.str.normalize("NFKC").str.strip_chars()
         blank = text.is_null() | text.is_in(list(values.NULL_MARKS))
         if col.required and not quiet:
-            for r in rows.filter(blank).to_list():
+            # a row that deletes an entity needs only the columns that name it (the key)
+            need = blank if col.field in self.form.key else blank & ~self.deleting
+            for r in rows.filter(need).to_list():
                 self.error("必填项不能为空" if col.type != "money" else "必填金额不能为空（没有发生请填0）", r, idx)
         text = pl.Series(col.field, text).set(blank, None) if blank.any() else text.alias(col.field)
 
@@ -375,13 +412,39 @@ def _dtype(col: Column):
     }.get(col.type, pl.String)
 
 
-def parse_file(path: Path, display_name: str | None = None, catalog: Catalog | None = None,
-               previous: pl.DataFrame | None = None) -> Parsed:
-    """Read, recognise, type and check one file. Never raises for bad input: see ``Parsed.problems``.
+def submission_of(grid: Grid, header_index: int, catalog: Catalog, say) -> Submission:
+    """报送方式 / 填报县区 / 报送年度 from the lines above the header ("报送方式：零报告", or the label in
+    one cell and the value in the next, as the blank template has them)."""
+    sub = Submission()
+    data_cols = [c for c in grid.frame.columns if c != "_row"]
+    for row in grid.frame.slice(0, header_index).select(data_cols).iter_rows():
+        cells = [norm(c) if c else "" for c in row]
+        for i, cell in enumerate(cells):
+            for key, pattern in _META.items():
+                m = pattern.match(cell)
+                if not m:
+                    continue
+                value = m.group(2) or next((c for c in cells[i + 1:] if c), "")
+                if not value:
+                    continue
+                if key == "method":
+                    if value not in METHODS:
+                        say(f"报送方式“{value}”无法识别（可填：{'、'.join(METHODS)}）", value)
+                    else:
+                        sub.method = value
+                elif key == "scope":  # "填报单位：紫金县商务局（盖章）" names 紫金县; a unit without a region names none
+                    sub.scope = catalog.region_code(value) or next(
+                        (r.code for r in catalog.regions.values() if r.level != "city" and r.name in value), None)
+                else:
+                    try:
+                        sub.year = values.parse_year(value)
+                    except ValueError as exc:
+                        say(str(exc), value)
+    return sub
 
-    ``previous``: the warehouse's current F1 values (region, period, retail_total, online_retail), for
-    the year-on-year check.
-    """
+
+def read_file(path: Path, display_name: str | None = None, catalog: Catalog | None = None) -> Parsed:
+    """Read, recognise and type every sheet of one file. Never raises for bad input: see ``Parsed.problems``."""
     catalog = catalog or current()
     name = display_name or Path(path).name
     parsed = Parsed(name, Problems())
@@ -399,6 +462,8 @@ def parse_file(path: Path, display_name: str | None = None, catalog: Catalog | N
         reader = SheetReader(parsed, grid, form, header_index, mapping, catalog)
         table = reader.read()
         parsed.sheets.append(SheetResult(grid.sheet, form.code, reader.header_row, 0 if table is None else table.height))
+        parsed.submission.setdefault(form.code, submission_of(
+            grid, header_index, catalog, lambda text, value, r=reader: r.error(text, value=value)))
         if table is not None:
             frames.setdefault(form.code, []).append(table.with_columns(pl.lit(grid.sheet).alias("_sheet")))
     if not parsed.sheets:
@@ -408,9 +473,43 @@ def parse_file(path: Path, display_name: str | None = None, catalog: Catalog | N
         )
         return parsed
     for code, parts in frames.items():
-        table = pl.concat(parts, how="vertical_relaxed")
-        parsed.tables[code] = rules.check(catalog.forms[code], table, parsed, catalog, previous)
-    if all(s.rows == 0 for s in parsed.sheets) and not parsed.problems.errors:
-        parsed.problems.error(name, "报表只有表头，没有任何数据行")
+        parsed.tables[code] = pl.concat(parts, how="vertical_relaxed")
+    return parsed
+
+
+def check_file(parsed: Parsed, catalog: Catalog | None = None, context: rules.Context | None = None) -> Parsed:
+    """The rules across columns and rows, and what the lines above the header ask for (零报告, 全量替换)."""
+    catalog = catalog or current()
+    context = context or rules.Context()
+    for code, table in list(parsed.tables.items()):
+        parsed.tables[code] = rules.check(catalog.forms[code], table, parsed, catalog, context)
+    for code, sub in parsed.submission.items():
+        form = catalog.forms[code]
+        rows = parsed.tables[code].height if code in parsed.tables else 0
+        if sub.method == ZERO_REPORT:
+            sub.scope = sub.scope or context.scope
+            if not form.is_ledger:
+                parsed.problems.error(parsed.file, f"{form.label}按期报送数值，不能零报告；没有数据的期间不必报送")
+            elif rows:
+                parsed.problems.error(parsed.file, f"报送方式为“零报告”，但{form.label}中有{rows}行数据；"
+                                      "零报告表示本期没有需要报送的内容，请删去这些行或改为“增补”")
+            elif not (sub.scope and sub.year):
+                parsed.problems.error(parsed.file, f"零报告须在表头上方写明填报县区和报送年度（如“填报县区：连平县”“报送年度：2024”），"
+                                      f"系统才知道是哪个县区、哪一年的{form.title}没有需要报送的内容")
+            elif context.scope and sub.scope != context.scope:
+                parsed.problems.error(parsed.file, f"本账号只能报送{context.scope_label or context.scope}的零报告")
+    reported = any(s.rows for s in parsed.sheets)
+    if parsed.sheets and not reported and not parsed.problems.errors \
+            and not any(s.method == ZERO_REPORT for s in parsed.submission.values()):
+        parsed.problems.error(parsed.file, "报表只有表头，没有任何数据行。如本期确实没有需要报送的内容，"
+                              "请在表头上方写明“报送方式：零报告”、填报县区和报送年度")
     parsed.problems.sort(key=lambda m: (m.sheet or "", m.row or 0))
     return parsed
+
+
+def parse_file(path: Path, display_name: str | None = None, catalog: Catalog | None = None,
+               context: rules.Context | None = None) -> Parsed:
+    """Read, recognise, type and check one file (``read_file`` then ``check_file``)."""
+    catalog = catalog or current()
+    parsed = read_file(path, display_name, catalog)
+    return check_file(parsed, catalog, context) if parsed.sheets else parsed

@@ -1,4 +1,10 @@
-"""check = read + validate; load = check + keep + rebuild (all or nothing over the files of one call)."""
+"""check = read + validate + preview; load = check + keep + publish (or wait for a reviewer).
+
+One ``load`` is all or nothing over its files. The operator's command line publishes at once; a web
+submission waits (待审核) until a reviewer approves it (``approve``) or returns it (``send_back``). Every
+writer holds ``store.writing()``, starts by finishing what a killed writer left (``store.recover``) and
+republishes when the warehouse is behind the store (a build that was killed).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl import store, warehouse
+from etl import preview, rules, store, warehouse
+from etl.catalog import current
 from etl.config import warehouse_path
-from etl.forms import Parsed, parse_file
-from etl.messages import ERROR, Message
+from etl.forms import Parsed, check_file, read_file
+from etl.messages import ERROR, Message, Problems
 
 
 @dataclass
@@ -19,8 +26,9 @@ class Outcome:
     """What happened to each file of one check or load."""
 
     parsed: list[Parsed] = field(default_factory=list)
+    changes: list[list[preview.Change]] = field(default_factory=list)  # per file, what it will do / did
     receipts: list[dict] = field(default_factory=list)
-    unchanged: list[tuple[str, dict]] = field(default_factory=list)  # (file, the earlier receipt) already loaded
+    unchanged: list[tuple[str, dict]] = field(default_factory=list)  # (file, the earlier receipt) already in
     published: bool = False
 
     @property
@@ -28,57 +36,84 @@ class Outcome:
         return all(p.ok for p in self.parsed)
 
 
-def previous_f1() -> pl.DataFrame | None:
-    """The warehouse's current F1 values, for the year-on-year check (None before the first build)."""
-    path = warehouse_path()
-    if not path.exists():
-        return None
-    try:
-        con = duckdb.connect(str(path), read_only=True)
+class Published:
+    """The current published rows of each form, read once from the served warehouse when first asked."""
+
+    def __init__(self):
+        self._frames: dict[str, pl.DataFrame | None] = {}
+
+    def __call__(self, code: str) -> pl.DataFrame | None:
+        if code not in self._frames:
+            self._frames[code] = self._read(code)
+        return self._frames[code]
+
+    @staticmethod
+    def _read(code: str) -> pl.DataFrame | None:
+        path = warehouse_path()
+        if not path.exists():
+            return None
+        con = duckdb.connect(":memory:")
         try:
-            return con.sql("SELECT region, period, retail_total, online_retail FROM current_f1").pl()
+            con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS w (READ_ONLY)")
+            return con.sql(f"SELECT * FROM w.current_{code.lower()}").pl()
+        except duckdb.Error:
+            return None
         finally:
             con.close()
-    except duckdb.Error:
-        return None
 
 
-def check(paths: list[Path], names: list[str] | None = None, on_file=None) -> Outcome:
-    previous = previous_f1()
+def context(actor: store.Actor | None = None, published: Published | None = None) -> rules.Context:
+    """What files are checked against: the published data, the locks, and the sender's own region."""
+    catalog = current()
+    scope = actor.unit if actor is not None and actor.unit and actor.unit in catalog.regions else None
+    return rules.Context(published=published or Published(), scope=scope,
+                         scope_label=catalog.regions[scope].name if scope else None, locks=store.lock_list())
+
+
+def _unreadable(name: str, text: str) -> Parsed:
+    p = Problems()
+    p.error(name, text)
+    return Parsed(name, p)
+
+
+def check(paths: list[Path], names: list[str] | None = None, on_file=None, actor: store.Actor | None = None) -> Outcome:
+    """Read and check every file, and preview what each would change in the published data."""
+    catalog = current()
+    ctx = context(actor)
     out = Outcome()
     for i, path in enumerate(paths):
         name = names[i] if names else Path(path).name
         if on_file:
             on_file(name)
         if not Path(path).is_file():
-            parsed = Parsed(name, problems=_problems(name, "找不到这个文件（路径不存在或不是文件）"))
+            parsed = _unreadable(name, "找不到这个文件（路径不存在或不是文件）")
         else:
-            parsed = parse_file(Path(path), name, previous=previous)
-            f1 = parsed.tables.get("F1")
-            if f1 is not None and f1.height:  # later files of the same batch are checked against this one too
-                rows = f1.select("region", "period", "retail_total", "online_retail")
-                previous = rows if previous is None else pl.concat([previous.cast(rows.schema), rows])
+            parsed = read_file(Path(path), name, catalog)
+            if parsed.sheets:
+                check_file(parsed, catalog, ctx)
+        changes = []
+        if parsed.ok:
+            changes = preview.changes(parsed.tables, parsed.coverage(catalog), ctx.published, catalog,
+                                      lambda text, p=parsed: p.problems.warning(p.file, text))
+        for code, table in parsed.tables.items():  # later files of the same batch are checked against this one
+            ctx.batch.setdefault(code, []).append(table)
         out.parsed.append(parsed)
+        out.changes.append(changes)
     return out
 
 
-def _problems(name: str, text: str):
-    from etl.messages import Problems
-
-    p = Problems()
-    p.error(name, text)
-    return p
-
-
-def load(paths: list[Path], names: list[str] | None = None, channel: str = "命令行", simulated: bool | None = None,
-         on_file=None, on_build=None) -> Outcome:
-    """Validate every file; if all are clean, keep them and publish a new warehouse, else keep them as
-    rejected and change nothing. A file identical to one already loaded changes nothing."""
-    with store.locked():
-        out = check(paths, names, on_file)
-        done = store.accepted_by_hash()
-        fresh = []
-        seen = set()
+def load(paths: list[Path], names: list[str] | None = None, actor: store.Actor | None = None,
+         simulated: bool | None = None, publish: bool = True, on_file=None, on_build=None,
+         submitted_on: dict[str, str] | None = None) -> Outcome:
+    """Check every file; if all are clean, keep them and publish (``publish``) or leave them waiting for a
+    reviewer, else keep them as rejected and change nothing. A file identical to one already published or
+    waiting changes nothing. ``submitted_on``: file name → the date it was sent (back-filled history)."""
+    actor = actor or store.Actor.operator()
+    with store.writing():
+        store.recover()
+        out = check(paths, names, on_file, actor)
+        done = store.by_hash()
+        fresh, seen = [], set()
         for path, parsed in zip(paths, out.parsed, strict=True):
             data = Path(path).read_bytes() if Path(path).is_file() else None
             if data is None:
@@ -90,17 +125,65 @@ def load(paths: list[Path], names: list[str] | None = None, channel: str = "命�
                 seen.add(digest)
                 fresh.append((path, parsed, data))
         batch_ok = out.ok
+        status = (store.ACCEPTED if publish else store.PENDING) if batch_ok else store.REJECTED
+        incoming = []
         for path, parsed, data in fresh:
-            sim = store.is_simulated(Path(path)) if simulated is None else simulated
-            extra = []
+            extra = ()
             if parsed.ok and not batch_ok:
-                extra = [Message(ERROR, parsed.file, "本文件无错误，但同批提交的其他文件有错误，本批文件均未入库；请改正后一并重新提交")]
-            status = store.ACCEPTED if batch_ok else store.REJECTED
-            out.receipts.append(store.keep(data, parsed.file, parsed, status, extra, channel, sim))
-        if batch_ok and fresh:
-            warehouse.build(on_build)
+                extra = (Message(ERROR, parsed.file, "本文件无错误，但同批提交的其他文件有错误，本批文件均未入库；请改正后一并重新提交"),)
+            incoming.append(store.Incoming(
+                data, parsed.file, parsed, status, extra,
+                store.is_simulated(Path(path)) if simulated is None else simulated,
+                (submitted_on or {}).get(Path(path).name)))
+        out.receipts = store.keep_batch(incoming, actor)
+        if status == store.ACCEPTED and fresh:
+            warehouse.build(on_build, actor)
             out.published = True
-        elif batch_ok and not warehouse_path().exists():
-            warehouse.build(on_build)
+        elif batch_ok and is_stale():
+            warehouse.build(on_build, actor)
             out.published = True
     return out
+
+
+def is_stale() -> bool:
+    """The served warehouse is missing or behind the store (a build was killed, or never ran)."""
+    return not warehouse_path().exists() or warehouse.published_version() != store.version()
+
+
+def ensure_published(on_build=None) -> bool:
+    """Rebuild if the warehouse is behind the store; True if it did."""
+    if not is_stale():
+        return False
+    with store.writing():
+        store.recover()
+        if is_stale():
+            warehouse.build(on_build)
+            return True
+    return False
+
+
+def approve(seq, actor: store.Actor, on_build=None) -> dict:
+    """A reviewer publishes a waiting submission (its rows go live in a new warehouse)."""
+    with store.writing():
+        store.recover()
+        r = store.approve(seq, actor)
+        warehouse.build(on_build, actor)
+    return r
+
+
+def send_back(seq, actor: store.Actor, reason: str) -> dict:
+    """A reviewer returns a waiting submission with a reason; nothing is published."""
+    with store.writing():
+        return store.send_back(seq, actor, reason)
+
+
+def preview_receipt(seq) -> list[preview.Change]:
+    """What a kept (waiting) submission would change if approved now, against today's published data."""
+    r = store.receipt(seq)
+    if r is None:
+        return []
+    folder = Path(r["folder"])
+    tables = {code: pl.read_parquet(folder / f"{code}.parquet") for code in r["forms"]
+              if (folder / f"{code}.parquet").exists()}
+    coverage = {code: [tuple(c) for c in f["coverage"]] for code, f in r["forms"].items()}
+    return preview.changes(tables, coverage, Published())

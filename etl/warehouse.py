@@ -20,7 +20,6 @@ from etl.catalog import Catalog, current
 from etl.config import catalog_dir, home, warehouse_path
 
 SQL_DIR = Path(__file__).with_name("sql")
-FORMS = ("F1", "F2", "F3", "F4", "F5", "F6")
 SQL_TYPES = {"money": "DOUBLE", "area": "DOUBLE", "integer": "BIGINT", "year": "BIGINT", "date": "DATE", "yesno": "BOOLEAN"}
 CATALOG_TABLES = {
     "regions": "region_code VARCHAR, name VARCHAR, level VARCHAR, aliases VARCHAR, in_city_sum BOOLEAN, sort_order INTEGER",
@@ -37,13 +36,32 @@ CATALOG_TABLES = {
 }
 
 
-def _row_schema(catalog: Catalog, code: str) -> str:
-    form = catalog.forms[code]
+def _row_schema(form) -> str:
+    """rows_fN: every column of the form as declared, where it was in the file, the period it speaks for,
+    and the receipt it came from (``publish_seq``: the order in which receipts were published)."""
     cols = ["_row BIGINT"] + [f'"{c.field}" {SQL_TYPES.get(c.type, "VARCHAR")}' for c in form.columns]
     cols += ["_sheet VARCHAR", "cov_period VARCHAR"]
-    if code == "F4":
+    if ":year" in form.period and not form.has("year"):
         cols.append("year BIGINT")
-    return ", ".join(cols)
+    return ", ".join(cols + ["receipt_id VARCHAR", "receipt_seq INTEGER", "publish_seq INTEGER"])
+
+
+def current_sql(form) -> str:
+    """current_fN: the rows that stand now. Of the rows with the same key the last published wins; a row
+    whose last version deletes it (操作 = 删除) is gone; so is every row of a scope and period that a later
+    file replaced as a whole (a snapshot form such as F1, 全量替换, 零报告)."""
+    f = form.code.lower()
+    key = ", ".join(f'"{k}"' for k in form.key)
+    deleted = "\n  AND coalesce(r.op, '') <> '删除'" if form.has("op") else ""
+    return f"""
+CREATE TABLE current_{f} AS
+WITH latest AS (SELECT * FROM rows_{f} QUALIFY publish_seq = max(publish_seq) OVER (PARTITION BY {key}))
+SELECT r.* FROM latest r
+WHERE NOT EXISTS (
+    SELECT 1 FROM receipt_coverage c
+    WHERE c.form = '{form.code}' AND c.action IN ('replace', 'zero') AND c.scope = r."{form.scope}"
+      AND c.period = r.cov_period AND c.publish_seq > r.publish_seq){deleted};
+"""
 
 
 def _load_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
@@ -80,62 +98,70 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> No
 
 def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: list[dict]) -> None:
     con.execute(
-        "CREATE TABLE receipts (receipt_id VARCHAR, seq INTEGER, received_at TIMESTAMP, file VARCHAR, stored_as VARCHAR, "
-        "sha256 VARCHAR, size BIGINT, channel VARCHAR, simulated BOOLEAN, status VARCHAR, forms VARCHAR, regions VARCHAR[], "
-        "periods VARCHAR[], rows BIGINT, errors INTEGER, warnings INTEGER)"
+        "CREATE TABLE receipts (receipt_id VARCHAR, seq INTEGER, received_at TIMESTAMP, submitted_on DATE, file VARCHAR, "
+        "stored_as VARCHAR, sha256 VARCHAR, size BIGINT, channel VARCHAR, simulated BOOLEAN, status VARCHAR, "
+        "submitted_by VARCHAR, role VARCHAR, unit VARCHAR, forms VARCHAR, regions VARCHAR[], periods VARCHAR[], rows BIGINT, "
+        "errors INTEGER, warnings INTEGER, publish_seq INTEGER, decided_by VARCHAR, decided_role VARCHAR, "
+        "decided_at TIMESTAMP, reason VARCHAR)"
     )
-    con.execute("CREATE TABLE receipt_coverage (receipt_id VARCHAR, seq INTEGER, form VARCHAR, region_code VARCHAR, period VARCHAR)")
+    con.execute("CREATE TABLE receipt_coverage (receipt_id VARCHAR, seq INTEGER, form VARCHAR, region_code VARCHAR, "
+                "period VARCHAR, scope VARCHAR, action VARCHAR, publish_seq INTEGER)")
     con.execute(
         "CREATE TABLE receipt_messages (receipt_id VARCHAR, position INTEGER, level VARCHAR, file VARCHAR, sheet VARCHAR, "
         '"row" INTEGER, "column" VARCHAR, value VARCHAR, text VARCHAR)'
     )
-    _insert(
-        con,
-        "receipts",
-        [
-            (r["id"], r["seq"], r["received_at"][:19], r["file"], r["stored_as"], r["sha256"], r["size"], r["channel"],
-             r["simulated"], r["status"], "、".join(r["forms"]), r["regions"], r["periods"], r["rows"], r["errors"], r["warnings"])
-            for r in receipts
-        ],
-    )
-    _insert(
-        con,
-        "receipt_coverage",
-        [(r["id"], r["seq"], form, reg, per) for r in receipts for form, f in r["forms"].items() for reg, per in f["coverage"]],
-    )
-    _insert(
-        con,
-        "receipt_messages",
-        [(r["id"], i, m["level"], m["file"], m["sheet"], m["row"], m["column"], m["value"], m["text"])
-         for r in receipts for i, m in enumerate(r["messages"])],
-    )
-    for code in FORMS:
-        con.execute(f"CREATE TABLE rows_{code.lower()} ({_row_schema(catalog, code)}, receipt_id VARCHAR, receipt_seq INTEGER)")
-        files = [(r, Path(r["folder"]) / f"{code}.parquet") for r in receipts if r["status"] == store.ACCEPTED]
-        for r, path in files:
+    _insert(con, "receipts", [
+        (r["id"], r["seq"], r["received_at"][:19], r["submitted_on"], r["file"], r["stored_as"], r["sha256"], r["size"],
+         r["channel"], r["simulated"], r["status"], r["user"], r["role"], r["unit"], "、".join(r["forms"]), r["regions"],
+         r["periods"], r["rows"], r["errors"], r["warnings"], r["publish_seq"], r["decided_by"], r["decided_role"],
+         (r["decided_at"] or "")[:19] or None, r["reason"])
+        for r in receipts])
+    _insert(con, "receipt_coverage", [
+        (r["id"], r["seq"], form, scope if scope in catalog.regions else None, period, scope, action, r["publish_seq"])
+        for r in receipts for form, f in r["forms"].items() for scope, period, action in f["coverage"]
+        if r["status"] == store.ACCEPTED])
+    _insert(con, "receipt_messages", [
+        (r["id"], i, m["level"], m["file"], m["sheet"], m["row"], m["column"], m["value"], m["text"])
+        for r in receipts for i, m in enumerate(store.messages(r["seq"]))])
+    accepted = sorted((r for r in receipts if r["status"] == store.ACCEPTED), key=lambda r: r["publish_seq"])
+    for form in catalog.forms.values():
+        table = f"rows_{form.code.lower()}"
+        con.execute(f"CREATE TABLE {table} ({_row_schema(form)})")
+        for r in accepted:
+            path = Path(r["folder"]) / f"{form.code}.parquet"
             if path.exists():
                 con.execute(
-                    f"INSERT INTO rows_{code.lower()} BY NAME SELECT *, ? AS receipt_id, ? AS receipt_seq FROM read_parquet(?)",
-                    [r["id"], r["seq"], str(path)],
-                )
+                    f"INSERT INTO {table} BY NAME SELECT *, ? AS receipt_id, ? AS receipt_seq, ? AS publish_seq "
+                    "FROM read_parquet(?)", [r["id"], r["seq"], r["publish_seq"], str(path)])
+        con.execute(current_sql(form))
+    con.execute("CREATE TABLE current_scopes AS " + " UNION ".join(
+        f"SELECT DISTINCT '{f.code}' AS form, receipt_id, \"{f.scope}\" AS scope, cov_period AS period "
+        f"FROM current_{f.code.lower()}" for f in catalog.forms.values()))
 
 
 def build_steps() -> list:
     return ["catalog", "receipts", *sorted(SQL_DIR.glob("*.sql")), "publish"]
 
 
-def build(progress=None) -> Path:
-    """Make a new warehouse from the catalog and every kept file, and publish it. Returns its path."""
+def build(progress=None, actor: store.Actor | None = None) -> Path:
+    """Make a new warehouse from the catalog and every published file, and serve it. Returns its path.
+    Holds the writer's lock: a load or an approval never runs beside it."""
+    with store.writing():
+        return _build(progress, actor)
+
+
+def _build(progress, actor) -> Path:
     catalog = current()
     target = warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".warehouse-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb")
+    version = store.version()
     receipts = store.receipts()
-    steps = build_steps()
+    accepted = [r for r in receipts if r["status"] == store.ACCEPTED]
     try:
         con = duckdb.connect(str(tmp))
         try:
-            for step in steps:
+            for step in build_steps():
                 if progress:
                     progress(step)
                 if step == "catalog":
@@ -144,22 +170,55 @@ def build(progress=None) -> Path:
                     _load_receipts(con, catalog, receipts)
                 elif isinstance(step, Path):
                     con.execute(step.read_text(encoding="utf-8"))
-            accepted = [r for r in receipts if r["status"] == store.ACCEPTED]
+            last_built = int(store.meta("built_publish_seq") or 0)
+            store.record_published(
+                con.sql("SELECT target_id, actual, actual_period FROM target_progress_detail "
+                        "WHERE deadline <= as_of_year").fetchall(),
+                actor, [r["id"] for r in accepted if r["publish_seq"] > last_built])
+            _insert_frame(con, "target_corrections", store.corrections(), CORRECTIONS)
             con.execute(
-                "CREATE TABLE warehouse_info AS SELECT (SELECT as_of_year FROM as_of) AS as_of_year, ?::TIMESTAMP AS built_at, "
-                "? AS simulated, ? AS accepted_files, ? AS rejected_files, ? AS ecmon_home",
+                "CREATE TABLE warehouse_info AS SELECT (SELECT as_of_year FROM as_of) AS as_of_year, "
+                "(SELECT as_of_period FROM as_of) AS as_of_period, ?::TIMESTAMP AS built_at, "
+                "? AS simulated, ? AS accepted_files, ? AS rejected_files, ? AS pending_files, ? AS state_version, "
+                "? AS ecmon_home",
                 [dt.datetime.now().isoformat(timespec="seconds"), any(r["simulated"] for r in accepted), len(accepted),
-                 len(receipts) - len(accepted), str(home())],
+                 sum(r["status"] == store.REJECTED for r in receipts), sum(r["status"] == store.PENDING for r in receipts),
+                 version, str(home())],
             )
             con.execute("CHECKPOINT")
         finally:
             con.close()
         os.replace(tmp, target)
+        store.set_meta("built_publish_seq", max((r["publish_seq"] for r in accepted), default=0))
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             if leftover.exists():
                 leftover.unlink()
     return target
+
+
+CORRECTIONS = ("id BIGINT, \"at\" TIMESTAMPTZ, \"user\" VARCHAR, role VARCHAR, target_id VARCHAR, old_actual DOUBLE, "
+               "old_period VARCHAR, new_actual DOUBLE, new_period VARCHAR, receipts VARCHAR")
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: str) -> None:
+    con.execute(f"CREATE TABLE {table} ({schema})")
+    _insert(con, table, [tuple(r.values()) for r in rows])
+
+
+def published_version(path: Path | None = None) -> int | None:
+    """The store version the served warehouse was built from (None: no warehouse, or an unreadable one)."""
+    path = path or warehouse_path()
+    if not path.exists():
+        return None
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS w (READ_ONLY)")
+        return con.sql("SELECT state_version FROM w.warehouse_info").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def summary(path: Path | None = None) -> dict:

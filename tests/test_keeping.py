@@ -5,7 +5,6 @@ readers are never blocked, and `build` / `template` do what the contract says.""
 from __future__ import annotations
 
 import hashlib
-import json
 import subprocess
 import sys
 import textwrap
@@ -25,9 +24,9 @@ def f1_file(path, rows, title="河源市电子商务统计表"):
 
 
 def receipts(home) -> list[dict]:
-    folder = home / "received"
-    return [json.loads((d / "receipt.json").read_text(encoding="utf-8"))
-            for d in sorted(folder.iterdir()) if d.is_dir() and (d / "receipt.json").exists()]
+    """Every receipt in the state store, oldest first, with its messages."""
+    assert store.db_path() == home / "state.sqlite"
+    return [r | {"messages": store.messages(r["seq"])} for r in store.receipts()]
 
 
 def kept_file(home, receipt) -> Path:
@@ -60,12 +59,13 @@ def test_every_file_is_kept_byte_for_byte_with_a_receipt(home, tmp_path, fixture
         assert r["size"] == len(data)
 
     f1 = kept[0]
-    assert f1["status"] == "accepted" and (f1["errors"], f1["warnings"]) == (0, 0)
+    assert f1["status"] == "accepted" and (f1["errors"], f1["warnings"]) == (0, 1)
+    assert (f1["channel"], f1["role"]) == ("命令行", "运维人员（命令行）") and "@" in f1["user"]
     assert f1["forms"]["F1"]["rows"] == 32 and f1["rows"] == 32
     assert f1["regions"] == ["441600", "441602", "441621", "441622", "441623", "441624", "441625", "441692"]
     assert f1["periods"] == ["2014", "2015", "2016", "2017", "2017Q3"]
-    assert ["441600", "2016"] in f1["forms"]["F1"]["coverage"]
-    assert f1["messages"] == []
+    assert ["441600", "2016", "replace"] in f1["forms"]["F1"]["coverage"]
+    assert [m["text"][:12] for m in f1["messages"]] == ["全市网络零售额与六个县区"]  # the bureau's 2016 figure (+5.5%)
     f4 = kept[3]
     assert f4["forms"]["F4"]["rows"] == 7 and f4["periods"] == ["2014", "2015", "2016", "2017"]
 
@@ -77,7 +77,7 @@ def test_every_file_is_kept_byte_for_byte_with_a_receipt(home, tmp_path, fixture
         (3, "C列“社会消费品零售总额（万元）”", "六万"), (4, "A列“县区”", "外省")]
     assert "不是有效的数字" in rejected["messages"][0]["text"]
     folder = kept_file(home, rejected).parent
-    assert sorted(p.name for p in folder.iterdir()) == ["receipt.json", "错误.xlsx"]  # no rows of a rejected file
+    assert sorted(p.name for p in folder.iterdir()) == ["错误.xlsx"]  # no rows of a rejected file
     # a refused load leaves the warehouse alone; the next build shows every receipt, accepted or not
     assert query(home, "SELECT status, count(*) FROM receipts GROUP BY ALL ORDER BY 1") == [("accepted", 7)]
     assert cli("build")[0] == 0
@@ -85,30 +85,15 @@ def test_every_file_is_kept_byte_for_byte_with_a_receipt(home, tmp_path, fixture
     assert query(home, "SELECT count(*) FROM receipt_messages WHERE text LIKE '%不是有效的数字%'") == [(1,)]
 
 
-def test_a_file_named_like_the_receipt_is_kept_too(home, tmp_path):
-    odd = tmp_path / "receipt.json"
+def test_a_file_named_like_the_rows_kept_beside_it_is_kept_too(home, tmp_path):
+    odd = tmp_path / "F1.parquet"
     odd.write_bytes('{"县区": "紫金县"}'.encode())
     code, out = cli("load", odd)
-    assert code == 1 and "不支持的文件类型“.json”" in out
+    assert code == 1 and "不支持的文件类型“.parquet”" in out
     (r,) = receipts(home)
-    assert r["file"] == "receipt.json" and r["status"] == "rejected"
+    assert r["file"] == "F1.parquet" and r["status"] == "rejected"
     assert kept_file(home, r).read_bytes() == odd.read_bytes()
-    assert kept_file(home, r).name != "receipt.json"
-
-
-def test_a_load_cut_short_before_its_receipt_was_in_place_counts_for_nothing(home, tmp_path):
-    assert cli("load", f1_file(tmp_path / "一.xlsx", [["紫金县", "2018", 60000, 5000]]))[0] == 0
-    assert cli("load", f1_file(tmp_path / "二.xlsx", [["紫金县", "2019", 62000, 5500]]))[0] == 0
-    # as if the second load had died just before its folder got its final name
-    (second,) = [d for d in (home / "received").iterdir() if d.name.startswith("000002_")]
-    second.rename(second.with_name(".tmp_000002_99999"))
-    assert cli("build")[0] == 0
-    assert [r["file"] for r in store.receipts()] == ["一.xlsx"]
-    assert "二.xlsx" not in cli("status")[1]
-    assert query(home, "SELECT period FROM indicator_values WHERE indicator = 'online_retail'") == [("2018",)]
-    # sent again, it gets a receipt of its own
-    assert cli("load", tmp_path / "二.xlsx")[0] == 0
-    assert query(home, "SELECT receipt_id, file FROM receipts ORDER BY 1") == [("000001", "一.xlsx"), ("000002", "二.xlsx")]
+    assert kept_file(home, r).name == "原文件_F1.parquet"
 
 
 def test_loading_the_same_file_twice_changes_nothing(home, tmp_path):
@@ -149,20 +134,30 @@ def test_a_newer_file_supersedes_the_older_one_which_stays_in_the_history(home, 
     ]
 
 
-def test_a_newer_list_replaces_the_whole_list_of_its_region_and_year(home, tmp_path):
+def test_a_newer_list_adds_to_its_region_and_year_and_removes_only_what_it_says(home, tmp_path):
     header = ["年度", "企业名称", "统一社会信用代码", "所在县区", "企业类别", "认定为知名平台"]
     a, b, c = uscc("91441621MA7000001"), uscc("91441621MA7000002"), uscc("91441622MA7000003")
     first = write_xlsx(tmp_path / "名录.xlsx", {"名录": [
         header, [2018, "甲平台", a, "紫金县", "平台型电商企业", "是"], [2018, "乙平台", b, "紫金县", "平台型电商企业", "是"],
         [2018, "丙平台", c, "龙川县", "平台型电商企业", "是"]]})
-    # 紫金县 resubmits its 2018 list: 乙平台 was recognised by mistake and is gone
-    second = write_xlsx(tmp_path / "紫金县名录更正.xlsx", {"名录": [header, [2018, "甲平台", a, "紫金县", "平台型电商企业", "是"]]})
     assert cli("load", first)[0] == 0
     assert value(home, "platform_enterprises", "441600", "2018") == 3.0
-    assert cli("load", second)[0] == 0
+    # 紫金县 sends one row again (a 补报 of 甲平台, not recognised after all): 乙平台 stays
+    again = write_xlsx(tmp_path / "紫金县补报.xlsx", {"名录": [header, [2018, "甲平台", a, "紫金县", "平台型电商企业", "否"]]})
+    code, out = cli("load", again)
+    assert code == 0, out
+    assert "F2 电子商务企业名录 · 紫金县 · 2018（增补或更正）：新增0行，替换1行，删除0行，不变0行，保留原有1行" in out
+    assert "认定为知名平台：是 → 否" in out
     assert value(home, "platform_enterprises", "441621", "2018") == 1.0
-    assert value(home, "platform_enterprises", "441622", "2018") == 1.0
     assert value(home, "platform_enterprises", "441600", "2018") == 2.0
+    # removing 乙平台 takes an explicit 操作 = 删除 (the row only needs what names it)
+    gone = write_xlsx(tmp_path / "紫金县删除.xlsx", {"名录": [header + ["操作"], [2018, None, b, "紫金县", None, None, "删除"]]})
+    code, out = cli("load", gone)
+    assert code == 0, out
+    assert f"删除 乙平台·{b}（原数据来自回执000001）" in out
+    assert value(home, "platform_enterprises", "441621", "2018") == 0.0
+    assert value(home, "platform_enterprises", "441622", "2018") == 1.0
+    assert value(home, "platform_enterprises", "441600", "2018") == 1.0
 
 
 def test_a_rejected_load_leaves_the_warehouse_byte_identical(home, tmp_path):
@@ -230,7 +225,9 @@ def test_build_of_an_empty_home_holds_the_catalog_and_no_data(home):
     assert counts == [(9, 15, 14, 22, 0, 0, 14)]
     assert query(home, "SELECT deadline, count(*) FROM targets GROUP BY ALL ORDER BY 1") == [(2015, 4), (2017, 5), (2020, 5)]
     assert query(home, "SELECT name FROM regions WHERE region_code = '441600'") == [("河源市",)]
-    assert sorted(p.name for p in home.iterdir()) == ["warehouse.duckdb"]  # and no half-built file beside it
+    # the warehouse, the (empty) state store and the writers' lock, and no half-built file beside them
+    assert sorted(p.name for p in home.iterdir() if not p.name.startswith("state.sqlite-")) == [
+        ".lock", "state.sqlite", "warehouse.duckdb"]
 
 
 def test_build_rebuilds_the_same_values_from_the_kept_files(home, fixture_files):
@@ -262,7 +259,8 @@ def test_templates_are_recognised_and_carry_instructions_and_drop_downs(home, tm
     for path, parsed in zip(files, outcome.parsed, strict=True):
         code = path.name[:2]
         assert [s.form for s in parsed.sheets] == [code], path.name
-        assert [m.text for m in parsed.problems] == ["报表只有表头，没有任何数据行"]
+        assert [m.text for m in parsed.problems] == [
+            "报表只有表头，没有任何数据行。如本期确实没有需要报送的内容，请在表头上方写明“报送方式：零报告”、填报县区和报送年度"]
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames[1] == "填报说明"
         ws = wb.worksheets[0]

@@ -141,5 +141,3 @@ SELECT v.indicator, i.name AS indicator_name, i.unit, v.region_code, r.name AS r
        v.period, period_year(v.period) AS year, length(v.period) = 4 AS is_annual, v.value, v.source, v.method
 FROM values_all v JOIN indicators i ON i.code = v.indicator JOIN regions r USING (region_code);
 
--- The latest year with any data in it.
-CREATE TABLE as_of AS SELECT max(period_year(period)) AS as_of_year FROM values_all;
