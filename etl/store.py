@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import threading
@@ -82,6 +83,13 @@ class Actor:
         with contextlib.suppress(Exception):
             return Actor(f"{getpass.getuser()}@{socket.gethostname()}", "运维人员（命令行）")
         return Actor("unknown", "运维人员（命令行）")
+
+
+def fault(point: str) -> None:
+    """Fault injection for the crash tests: ``ECMON_FAULT=<point>`` kills this process right there with
+    SIGKILL, as a power cut or ``kill -9`` would (points: kept, committed, building)."""
+    if os.environ.get("ECMON_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def now() -> str:
@@ -294,6 +302,7 @@ def keep_batch(files: list[Incoming], actor: Actor) -> list[dict]:
             os.fsync(fh.fileno())
         os.replace(tmp, final)
         written.append((seq, digest, final.name, stored))
+    fault("kept")
     with transaction() as con:  # the commit point of the batch
         for f, (seq, digest, folder_name, stored) in zip(files, written, strict=True):
             coverage = f.parsed.coverage() if f.parsed is not None else {}
@@ -323,6 +332,7 @@ def keep_batch(files: list[Incoming], actor: Actor) -> list[dict]:
                 _event(con, actor, "publish", seq, {"publish_seq": publish_seq})
         if any(f.status == ACCEPTED for f in files):
             _bump(con)
+    fault("committed")
     return [receipt(seq) for seq, *_ in written]
 
 

@@ -188,6 +188,7 @@ def _build(progress, actor) -> Path:
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        store.fault("building")
         os.replace(tmp, target)
         store.set_meta("built_publish_seq", max((r["publish_seq"] for r in accepted), default=0))
     finally:
