@@ -101,10 +101,16 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``streamlit run dashboard/app.py`` against one ECMON_HOME on a free local port (a context manager)."""
+    """``streamlit run dashboard/app.py`` against one ECMON_HOME on a free local port (a context manager).
 
-    def __init__(self, home: Path, port: int | None = None, log: Path | None = None, catalog: Path | None = None):
+    ``script`` runs another script instead; ``options`` adds Streamlit config options as command-line flags, e.g.
+    ``{"secrets.files": "/tmp/x/secrets.toml"}`` (then only that file is read for secrets)."""
+
+    def __init__(self, home: Path, port: int | None = None, log: Path | None = None, catalog: Path | None = None,
+                 script: Path = APP, options: dict[str, str] | None = None):
         self.home = Path(home)
+        self.script = Path(script)
+        self.options = dict(options or {})
         self.catalog = Path(catalog) if catalog else None
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -116,9 +122,11 @@ class AppServer:
         env.pop("ECMON_CATALOG", None)
         if self.catalog:
             env["ECMON_CATALOG"] = str(self.catalog)
-        cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless", "true",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        for name, value in self.options.items():
+            cmd += [f"--{name}", value]
         self._log = open(self.log_path, "w")  # noqa: SIM115 — closed in stop()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)

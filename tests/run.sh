@@ -11,5 +11,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
+# The sign-in tests run a real OpenID Connect provider (npm oidc-provider, pinned in tests/oidc/package-lock.json).
+[ -d tests/oidc/node_modules ] || npm ci --prefix tests/oidc --no-audit --no-fund
 uv run ruff check .
 uv run pytest "$@"
