@@ -1,4 +1,4 @@
-"""河源电商发展目标监测 — entry: page set-up, the frame every page shares, and routing."""
+"""河源电商发展目标监测 — entry: page set-up, sign-in, the frame every page shares, and routing."""
 
 from __future__ import annotations
 
@@ -10,23 +10,33 @@ import streamlit as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import auth, data, ui  # noqa: E402
+from etl import access  # noqa: E402
 
 st.set_page_config(page_title="河源电商发展目标监测", page_icon="📊", layout="wide")
 
 HERE = Path(__file__).parent / "app_pages"
+# (file, title, icon, url path, what a person needs to see it)
 PAGES = [
-    st.Page(HERE / "overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page(HERE / "target_detail.py", title="目标详情", icon=":material/insights:", url_path="detail"),
-    st.Page(HERE / "counties.py", title="县区比较", icon=":material/map:", url_path="counties"),
-    st.Page(HERE / "explore.py", title="数据探索", icon=":material/table_view:", url_path="explore"),
-    st.Page(HERE / "submissions.py", title="数据报送", icon=":material/upload_file:", url_path="submissions"),
-    st.Page(HERE / "policy.py", title="政策条款", icon=":material/gavel:", url_path="policy"),
+    ("overview.py", "总览", ":material/dashboard:", "overview", access.VIEW),
+    ("target_detail.py", "目标详情", ":material/insights:", "detail", access.VIEW),
+    ("counties.py", "县区比较", ":material/map:", "counties", access.VIEW),
+    ("explore.py", "数据探索", ":material/table_view:", "explore", access.EXPLORE),
+    ("submissions.py", "数据报送", ":material/upload_file:", "submissions", access.VIEW),
+    ("policy.py", "政策条款", ":material/gavel:", "policy", access.VIEW),
 ]
-page = st.navigation(PAGES)
 
+person = auth.viewer()
 presentation = st.query_params.get("present") == "1"
 ui.page_css(presentation)
+
+allowed = [p for p in PAGES if person.can(p[4])]
+if not allowed:  # a provider is configured and nobody (or nobody with a role) is signed in
+    st.navigation([st.Page(lambda: auth.sign_in_page(person), title="登录", url_path="signin")], position="hidden").run()
+    st.stop()
+page = st.navigation([st.Page(HERE / f, title=t, icon=i, url_path=u, default=(k == 0))
+                      for k, (f, t, i, u, _) in enumerate(allowed)])
+st.session_state["person"] = person
 
 if not data.has_warehouse():
     st.title("河源电商发展目标监测")
@@ -35,10 +45,14 @@ if not data.has_warehouse():
 
 info = data.info()
 ui.sample_banner(info["simulated"])
+if not presentation:
+    auth.banner(person)
 with st.sidebar:
     st.markdown("**河源电商发展目标监测**")
     st.caption(
-        f"依据：河府办〔2015〕43号  \n数据截至：{info['as_of_year'] or '—'}年  \n"
+        f"依据：河府办〔2015〕43号  \n数据截至：{ui.as_of_label(info)}  \n"
         f"建库时间：{info['built_at']:%Y-%m-%d %H:%M}  \n已入库文件：{info['accepted_files']}个"
+        + (f"  \n待审核：{info['pending_files']}个" if info.get("pending_files") else "")
     )
+    auth.sidebar(person)
 page.run()

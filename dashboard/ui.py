@@ -58,6 +58,18 @@ def fmt_value(value, unit: str, decimals: int | None = None, short: bool = False
 STAGE_NAMES = {0: "规划中", 1: "启动规划建设", 2: "在建", 3: "初具规模", 4: "建成运营"}
 
 
+def as_of_label(info: dict) -> str:
+    """截至2024年底 / 截至2025年9月 / 截至2025年第三季度: exactly the period of the latest city value."""
+    period = info.get("as_of_period")
+    if not period:
+        return "暂无数据"
+    if len(period) == 4 or period.endswith("Q4") or period.endswith("-12"):
+        return f"截至{period[:4]}年底"
+    if "Q" in period:
+        return f"截至{period[:4]}年第{period[-1]}季度末"
+    return f"截至{period[:4]}年{int(period[5:])}月"
+
+
 def fmt_period(period: str | None) -> str:
     if not period:
         return "—"

@@ -83,10 +83,30 @@ def cmd_check(args) -> int:
     return _report(outcome, loading=False, quiet=args.quiet)
 
 
+def _sent_dates(args) -> dict[str, str] | None:
+    """报送日期 of back-filled files: one date for all (--submitted-on) or a CSV of 文件,报送日期 (--dates)."""
+    import csv
+    import datetime as dt
+
+    dates = {}
+    if args.dates:
+        with open(args.dates, encoding="utf-8-sig", newline="") as f:
+            dates = {row["文件"]: row["报送日期"] for row in csv.DictReader(f)}
+    if args.submitted_on:
+        dates |= {Path(p).name: args.submitted_on for p in args.files}
+    for name, text in dates.items():
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise SystemExit(f"报送日期“{text}”（{name}）应写成 2024-03-15") from None
+    return dates or None
+
+
 def cmd_load(args) -> int:
+    dates = _sent_dates(args)
     with _bar(len(args.files), "检查") as bar:
         outcome = pipeline.load(args.files, on_file=lambda _n: bar.update(), simulated=True if args.simulated else None,
-                                on_build=_build_progress())
+                                on_build=_build_progress(), submitted_on=dates)
     return _report(outcome, loading=True, quiet=args.quiet)
 
 
@@ -226,6 +246,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", type=Path, metavar="文件")
     c.add_argument("-q", "--quiet", action="store_true", help="只列出有错误或警告的文件")
     c.add_argument("--simulated", action="store_true", help="标记为模拟数据（data/sample/ 下的文件自动标记）")
+    c.add_argument("--submitted-on", metavar="日期", help="补录历史报表：这些文件的原报送日期（如 2019-03-15），用于判断是否按时报送")
+    c.add_argument("--dates", type=Path, metavar="CSV", help="补录历史报表：列出每个文件原报送日期的 CSV（列：文件,报送日期）")
     c.set_defaults(run=cmd_load)
     c = sub.add_parser("build", help="用已留存的全部文件重建数据仓库")
     c.set_defaults(run=cmd_build)

@@ -120,6 +120,16 @@ def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: l
         (r["id"], r["seq"], form, scope if scope in catalog.regions else None, period, scope, action, r["publish_seq"])
         for r in receipts for form, f in r["forms"].items() for scope, period, action in f["coverage"]
         if r["status"] == store.ACCEPTED])
+    con.execute("CREATE TABLE pending_coverage (receipt_id VARCHAR, form VARCHAR, region_code VARCHAR, period VARCHAR, "
+                "action VARCHAR)")
+    _insert(con, "pending_coverage", [
+        (r["id"], form, scope if scope in catalog.regions else None, period, action)
+        for r in receipts if r["status"] == store.PENDING
+        for form, f in r["forms"].items() for scope, period, action in f["coverage"]])
+    con.execute("CREATE TABLE form_calendar (form VARCHAR, every VARCHAR, due_days INTEGER)")
+    _insert(con, "form_calendar", [(f.code, f.calendar["every"], f.calendar["due_days"])
+                                   for f in catalog.forms.values() if f.calendar])
+    con.execute("CREATE TABLE calendar_today AS SELECT ?::DATE AS today", [calendar_today().isoformat()])
     _insert(con, "receipt_messages", [
         (r["id"], i, m["level"], m["file"], m["sheet"], m["row"], m["column"], m["value"], m["text"])
         for r in receipts for i, m in enumerate(store.messages(r["seq"]))])
@@ -137,6 +147,12 @@ def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: l
     con.execute("CREATE TABLE current_scopes AS " + " UNION ".join(
         f"SELECT DISTINCT '{f.code}' AS form, receipt_id, \"{f.scope}\" AS scope, cov_period AS period "
         f"FROM current_{f.code.lower()}" for f in catalog.forms.values()))
+
+
+def calendar_today() -> dt.date:
+    """The day the reporting calendar is judged at: today, or ``ECMON_TODAY`` (YYYY-MM-DD) for a back-dated view."""
+    text = os.environ.get("ECMON_TODAY")
+    return dt.date.fromisoformat(text) if text else dt.date.today()
 
 
 def build_steps() -> list:

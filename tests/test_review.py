@@ -168,3 +168,30 @@ def test_the_as_of_is_the_latest_city_period_and_one_countys_part_year_does_not_
     rest = write_xlsx(tmp_path / "其余2025.xlsx", {"表": [F1_HEADER, *[[c, "2025年1-9月", 80000, 17000] for c in COUNTIES[1:]]]})
     assert cli("load", rest)[0] == 0
     assert query(home, "SELECT as_of_year, as_of_period FROM warehouse_info") == [(2025, "2025-09")]
+
+
+def test_the_reporting_calendar_judges_each_county_by_the_real_due_date(home, tmp_path, monkeypatch):
+    # F1 for a year is due 90 days after the year ends: 2020 → 2021-03-31
+    monkeypatch.setenv("ECMON_TODAY", "2021-06-30")
+    on_time = write_xlsx(tmp_path / "源城.xlsx", {"表": [F1_HEADER, ["源城区", "2020", 100000, 16000]]})
+    late = write_xlsx(tmp_path / "紫金.xlsx", {"表": [F1_HEADER, ["紫金县", "2020", 60000, 6000]]})
+    assert cli("load", "--submitted-on", "2021-03-31", on_time)[0] == 0
+    assert cli("load", "--submitted-on", "2021-04-01", late)[0] == 0
+    # 连平县 had nothing recognised in 2020: its 零报告 counts as reported
+    zero = write_xlsx(tmp_path / "连平零报告.xlsx", {"认定": [["报送方式：", "零报告", "填报县区：", "连平县", "报送年度：", 2020],
+                                                        F6_HEADER]})
+    village = write_xlsx(tmp_path / "和平认定.xlsx", {"认定": [F6_HEADER, [2020, "示例村", "和平县", "电商示范村", D(2020, 5, 1)]]})
+    assert cli("load", "--submitted-on", "2021-02-01", zero, village)[0] == 0
+    status = dict(((f, r), s) for f, r, s in query(
+        home, "SELECT form, region_name, status FROM reporting_status WHERE year = 2020"))
+    assert status[("F1", "源城区")] == "按时报送"  # on the due date itself
+    assert status[("F1", "紫金县")] == "逾期报送"  # one day after
+    assert status[("F1", "龙川县")] == "逾期未报"
+    assert status[("F6", "连平县")] == "按时报送" and status[("F6", "和平县")] == "按时报送"
+    assert status[("F6", "东源县")] == "逾期未报"
+    assert query(home, "SELECT DISTINCT status FROM reporting_status WHERE year = 2021") == [("未到期",)]  # not yet due…
+    monkeypatch.setenv("ECMON_TODAY", "2022-04-01")  # …until 2022-03-31 has passed
+    assert cli("build")[0] == 0
+    assert query(home, "SELECT DISTINCT status FROM reporting_status WHERE year = 2021") == [("逾期未报",)]
+    assert ("F1", "紫金县", 2021) in [(f, r, y) for f, r, y, *_ in query(
+        home, "SELECT form, region_name, year, days_late FROM reminders")]

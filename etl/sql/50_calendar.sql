@@ -1,0 +1,49 @@
+-- The reporting calendar (forms.toml `calendar`): which region owes which form for which year, by when, and
+-- what it did. A form is due `due_days` after its year ends; every county and zone owes every year from the
+-- first year anyone reported the form, up to the last year already due (judged at `calendar_today`). An
+-- event-only form (F6) is reported by its rows or by a 零报告 (nothing recognised that year).
+--
+--   status  按时报送 / 逾期报送 (first published file sent on or before / after the due date; a 零报告 counts)
+--           待审核 (only a waiting web submission) / 逾期未报 (due date passed, nothing) / 未到期 (not yet due)
+
+CREATE TABLE reporting_status AS
+WITH due AS (
+    SELECT c.form, c.due_days, f.first_year
+    FROM form_calendar c
+    JOIN (SELECT form, min(CAST(period_year(period) AS INTEGER)) AS first_year FROM receipt_coverage GROUP BY form) f USING (form)
+),
+owed AS (
+    SELECT d.form, r.region_code, r.name AS region_name, r.level, r.sort_order, y.year,
+           make_date(y.year + 1, 1, 1) + CAST(d.due_days - 1 AS INTEGER) AS due_date
+    FROM due d
+    CROSS JOIN regions r
+    CROSS JOIN range(d.first_year, year((SELECT today FROM calendar_today)) + 1) y(year)
+    WHERE r.level IN ('county', 'zone')
+),
+sent AS (  -- a file speaks for a year when it covers the year itself (a part-year F1 row does not)
+    SELECT c.form, c.region_code, CAST(c.period AS INTEGER) AS year, r.status,
+           min(r.submitted_on) AS first_sent, arg_min(c.receipt_id, r.submitted_on) AS receipt_id,
+           bool_or(c.action = 'zero') AS zero_report
+    FROM (SELECT * FROM receipt_coverage UNION ALL
+          SELECT r.receipt_id, r.seq, f.form, f.region_code, f.period, f.region_code, f.action, NULL
+          FROM pending_coverage f JOIN receipts r USING (receipt_id)) c
+    JOIN receipts r USING (receipt_id)
+    WHERE length(c.period) = 4
+    GROUP BY ALL
+)
+SELECT o.form, o.region_code, o.region_name, o.level, o.sort_order, o.year, o.due_date,
+       p.first_sent AS submitted_on, p.receipt_id, coalesce(p.zero_report, false) AS zero_report,
+       CASE WHEN p.first_sent IS NOT NULL AND p.first_sent <= o.due_date THEN '按时报送'
+            WHEN p.first_sent IS NOT NULL THEN '逾期报送'
+            WHEN w.receipt_id IS NOT NULL THEN '待审核'
+            WHEN o.due_date < (SELECT today FROM calendar_today) THEN '逾期未报'
+            ELSE '未到期' END AS status
+FROM owed o
+LEFT JOIN sent p ON p.form = o.form AND p.region_code = o.region_code AND p.year = o.year AND p.status = 'accepted'
+LEFT JOIN sent w ON w.form = o.form AND w.region_code = o.region_code AND w.year = o.year AND w.status = 'pending'
+ORDER BY o.form, o.year, o.sort_order;
+
+-- 催报: who owes what now (past due, nothing published).
+CREATE VIEW reminders AS
+SELECT form, region_code, region_name, year, due_date, (SELECT today FROM calendar_today) - due_date AS days_late
+FROM reporting_status WHERE status = '逾期未报' ORDER BY form, year, sort_order;
