@@ -9,6 +9,8 @@ import xlsxwriter
 from etl.catalog import Catalog, current
 
 NOTE = "本表由河源市电子商务发展目标监测系统生成（河府办〔2015〕43号）。请勿修改表头；可以删除示例说明行以外的空行。"
+METHOD_HELP = ("增补：新增或更正表中所列的行，以前报送的其他行保留；全量替换：用本表替换本县区本年度以前报送的全部行；"
+               "零报告：本年度没有需要报送的内容（须填写填报县区和报送年度，表中不填数据）")
 
 
 def write_form(form, catalog: Catalog, path: Path) -> Path:
@@ -23,20 +25,36 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
     ncols = len(form.columns)
     ws.merge_range(0, 0, 0, ncols - 1, f"{form.label}（{form.grain}）", title)
     ws.set_row(0, 28)
-    ws.set_row(1, 36)
     regions = [r.name for r in sorted(catalog.regions.values(), key=lambda r: r.sort_order)]
+    counties = [r for r in regions if r != catalog.city.name]
+    # the line above the header: how this file replaces earlier ones, and whose/which year it is (for a 零报告)
+    label = wb.add_format({"bold": True, "align": "right", "bg_color": "#F2F2F2"})
+    pick = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
+    methods = ["增补"] + (["全量替换", "零报告"] if form.is_ledger else [])
+    ws.write(1, 0, "报送方式：", label)
+    ws.write(1, 1, "增补", pick)
+    ws.data_validation(1, 1, 1, 1, {"validate": "list", "source": methods,
+                                    "input_message": METHOD_HELP if form.is_ledger else "按县区、统计期整体替换以前报送的数据"})
+    if form.is_ledger and ncols >= 6:
+        ws.write(1, 2, "填报县区：", label)
+        ws.write_blank(1, 3, None, pick)
+        ws.data_validation(1, 3, 1, 3, {"validate": "list", "source": counties})
+        ws.write(1, 4, "报送年度：", label)
+        ws.write_blank(1, 5, None, pick)
+    ws.set_row(2, 36)
+    header_row, first, last = 2, 3, 1002
     for j, col in enumerate(form.columns):
-        ws.write(1, j, col.header, req if col.required else head)
+        ws.write(header_row, j, col.header, req if col.required else head)
         ws.set_column(j, j, max(12, min(30, len(col.header) * 2 + 2)))
         if col.help:
-            ws.write_comment(1, j, col.help, {"x_scale": 2})
-        rng = (2, j, 1001, j)
+            ws.write_comment(header_row, j, col.help, {"x_scale": 2})
+        rng = (first, j, last, j)
         if col.type == "choice":
             ws.data_validation(*rng, {"validate": "list", "source": list(col.choices), "error_message": "请从下拉列表中选择"})
         elif col.type == "yesno":
             ws.data_validation(*rng, {"validate": "list", "source": ["是", "否"]})
         elif col.type == "region":
-            choices = regions if col.allow_city else [r for r in regions if r != catalog.city.name]
+            choices = regions if col.allow_city else counties
             ws.data_validation(*rng, {"validate": "list", "source": (["全市"] + choices[1:]) if col.allow_city else choices,
                                       "error_type": "warning", "error_message": "可填县区名称或行政区划代码"})
         elif col.type == "date":
@@ -48,7 +66,7 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
             ws.data_validation(*rng, {"validate": "integer", "criteria": ">" if col.min_exclusive is not None else ">=",
                                       "value": col.min_exclusive if col.min_exclusive is not None else (col.min or 0),
                                       "error_message": "应为整数"})
-    ws.freeze_panes(2, 0)
+    ws.freeze_panes(3, 0)
 
     notes = wb.add_worksheet("填报说明")
     notes.set_column(0, 0, 22)
@@ -66,7 +84,11 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
         "县区可填名称（如 紫金县、紫金）或行政区划代码（如 441621）；功能区填 市高新区、江东新区。",
         "日期可写 2024-03-15、2024/3/15、2024.3.15 或 2024年3月15日。",
         "空白表示未报送，不等于0；确实为0请填0。合计行可保留，系统会核对但不入库。",
-        "同一县区、同一期间重新报送时，以最新提交的文件为准，旧数据保留在历史记录中。",
+        "F1 按县区、统计期报送：同一县区、同一期间重新报送时，以最新提交的为准，旧数据保留在更正历史中。",
+        "其他报表是台账：默认“增补”，只新增或更正表中所列的行，以前报送的其他行保留；要删去以前报送的某一行，"
+        "在“操作”列填“删除”；要用本表替换本县区本年度的全部内容，把“报送方式”选为“全量替换”。",
+        "本年度没有需要报送的内容（如没有新认定的示范村）时，把“报送方式”选为“零报告”，填写填报县区和报送年度后提交，"
+        "否则会被列为逾期未报。",
     ]
     for i, text in enumerate(general):
         notes.write(r + i, 0, f"{i + 1}. {text}")

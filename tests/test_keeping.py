@@ -264,18 +264,21 @@ def test_templates_are_recognised_and_carry_instructions_and_drop_downs(home, tm
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames[1] == "填报说明"
         ws = wb.worksheets[0]
-        assert tuple(c.value for c in ws[2][:2]) == FORM_SHEETS[code]
+        assert tuple(c.value for c in ws[3][:2]) == FORM_SHEETS[code]
+        assert (ws["A2"].value, ws["B2"].value) == ("报送方式：", "增补")
         assert ws.data_validations.dataValidation, path.name
     # the drop-downs hold the choices of forms.md
     ws = openpyxl.load_workbook(files[1]).worksheets[0]
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation
              if dv.type == "list"}
-    assert lists["E3"] == '"平台型电商企业,跨境电商平台,规上工业企业,限上商贸企业,小微电商企业,其他电商企业"'
-    assert lists["G3"] == '"是,否"'
-    assert "紫金县" in lists["D3"] and "全市" not in lists["D3"]
+    assert lists["E4"] == '"平台型电商企业,跨境电商平台,规上工业企业,限上商贸企业,小微电商企业,其他电商企业"'
+    assert lists["G4"] == '"是,否"'
+    assert "紫金县" in lists["D4"] and "全市" not in lists["D4"]
     ws = openpyxl.load_workbook(files[0]).worksheets[0]
     f1_lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
-    assert f1_lists == ['"全市,源城区,紫金县,龙川县,连平县,和平县,东源县,市高新区,江东新区"']
+    assert f1_lists == ['"增补"', '"全市,源城区,紫金县,龙川县,连平县,和平县,东源县,市高新区,江东新区"']
+    ws = openpyxl.load_workbook(files[5]).worksheets[0]  # F6: a ledger, with 全量替换 and 零报告
+    assert '"增补,全量替换,零报告"' in [dv.formula1 for dv in ws.data_validations.dataValidation]
     ws = openpyxl.load_workbook(files[2]).worksheets[0]
     assert '"规划中,启动规划建设,在建,初具规模,建成运营"' in [dv.formula1 for dv in ws.data_validations.dataValidation]
 

@@ -195,3 +195,18 @@ def test_the_reporting_calendar_judges_each_county_by_the_real_due_date(home, tm
     assert query(home, "SELECT DISTINCT status FROM reporting_status WHERE year = 2021") == [("逾期未报",)]
     assert ("F1", "紫金县", 2021) in [(f, r, y) for f, r, y, *_ in query(
         home, "SELECT form, region_name, year, days_late FROM reminders")]
+
+
+def test_a_blank_template_turned_into_a_zero_report_loads_as_one(home, tmp_path):
+    import openpyxl
+
+    assert cli("template", tmp_path / "模板")[0] == 0
+    path = next((tmp_path / "模板").glob("F6_*.xlsx"))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    ws["B2"], ws["D2"], ws["F2"] = "零报告", "东源县", 2023
+    wb.save(path)
+    code, out = cli("load", path)
+    assert code == 0, out
+    assert "F6 农村电商与示范认定表 · 东源县 · 2023（零报告）" in out
+    assert query(home, "SELECT form, region_code, period, action FROM receipt_coverage") == [("F6", "441625", "2023", "zero")]
