@@ -6,6 +6,7 @@
         name = "王敏"
         role = "县区填报员"        # or its code: county_clerk
         region = "连平县"          # a county clerk's county or zone (name, short name or code)
+                                 # a unit clerk (单位填报员: task progress F8) has unit = "市商务局" instead
 
 The file wins over the claims (a line removed there takes effect at once, while a claim waits for the next
 sign-in); without a line, the claims ``ecmon_role`` / ``ecmon_region`` / ``ecmon_unit`` are read. A signed-in
@@ -17,7 +18,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 
-from etl.catalog import current
+from etl.catalog import current, norm
 from etl.config import home
 
 # capabilities
@@ -39,6 +40,7 @@ class Role:
 
 ROLES = {r.code: r for r in (
     Role("county_clerk", "县区填报员", frozenset({VIEW, SUBMIT}), scoped=True),
+    Role("unit_clerk", "单位填报员", frozenset({VIEW, SUBMIT}), scoped=True),
     Role("reviewer", "审核员", frozenset({VIEW, EXPORT, SUBMIT, REVIEW, ALL_RECEIPTS, EXPLORE})),
     Role("leader", "领导", frozenset({VIEW, EXPORT, ALL_RECEIPTS})),
     Role("inspector", "督查组", frozenset({VIEW, EXPORT, ALL_RECEIPTS})),
@@ -57,7 +59,7 @@ class Person:
     user: str  # a stable id: the provider's sub, the demo account, or user@host
     name: str
     role: Role
-    region: str | None = None  # the region code a scoped role acts for
+    region: str | None = None  # what a scoped role acts for: a region code (county clerk) or a unit's name
     signed_in: bool = True
     source: str = ""  # how the role was found: 用户文件 / 身份认证声明 / 演示账号
 
@@ -66,7 +68,7 @@ class Person:
 
     @property
     def scope_label(self) -> str | None:
-        return current().regions[self.region].name if self.region in current().regions else None
+        return current().regions[self.region].name if self.region in current().regions else self.region
 
 
 @dataclass
@@ -114,14 +116,21 @@ def person(claims: dict, source_claims: str = "身份认证声明") -> Person:
     entry = next((e for e in _entries() if (sub and str(e.get("sub", "")) == sub)
                   or (email and str(e.get("email", "")).lower() == email.lower())), None)
     if entry is not None:
-        role, region_text, source = role_of(entry.get("role")), entry.get("region"), "用户文件"
+        role, source = role_of(entry.get("role")), "用户文件"
+        region_text, unit_text = entry.get("region"), entry.get("unit")
         name = str(entry.get("name") or name)
     else:
-        role, region_text, source = role_of(claims.get("ecmon_role")), claims.get("ecmon_region"), source_claims
-    region = current().region_code(str(region_text)) if region_text else None
-    if role is None or (role.scoped and region is None):
+        role, source = role_of(claims.get("ecmon_role")), source_claims
+        region_text, unit_text = claims.get("ecmon_region"), claims.get("ecmon_unit")
+    catalog = current()
+    scope = None
+    if role is not None and role.code == "unit_clerk":
+        scope = catalog.units.get(norm(str(unit_text))) if unit_text else None
+    elif role is not None and role.scoped:
+        scope = catalog.region_code(str(region_text)) if region_text else None
+    if role is None or (role.scoped and scope is None):
         return Person(sub or email or name, name, NO_ROLE, None, True, source)
-    return Person(sub or email or name, name, role, region if role.scoped else None, True, source)
+    return Person(sub or email or name, name, role, scope, True, source)
 
 
 def anonymous() -> Person:
@@ -132,6 +141,7 @@ def anonymous() -> Person:
 DEMO_ACCOUNTS = [
     {"sub": "demo-lianping", "name": "连平县填报员（演示）", "ecmon_role": "county_clerk", "ecmon_region": "441623"},
     {"sub": "demo-heping", "name": "和平县填报员（演示）", "ecmon_role": "county_clerk", "ecmon_region": "441624"},
+    {"sub": "demo-commerce", "name": "市商务局填报员（演示）", "ecmon_role": "unit_clerk", "ecmon_unit": "市商务局"},
     {"sub": "demo-reviewer-a", "name": "审核员甲（演示）", "ecmon_role": "reviewer"},
     {"sub": "demo-reviewer-b", "name": "审核员乙（演示）", "ecmon_role": "reviewer"},
     {"sub": "demo-leader", "name": "领导（演示）", "ecmon_role": "leader"},

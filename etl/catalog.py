@@ -37,6 +37,8 @@ class Column:
     min: float | None = None
     min_exclusive: float | None = None
     allow_city: bool = False
+    default: str | None = None  # what a blank cell means (e.g. 全市 for a payment list of the city itself)
+    lookup: str | None = None  # the catalog list a value must come from: units | tasks | clauses
     help: str = ""
 
     @property
@@ -141,6 +143,33 @@ class Catalog:
                 unique=tuple(spec.get("unique", spec["key"])),
             )
         return forms
+
+    @functools.cached_property
+    def units(self) -> dict[str, str]:
+        """Every unit the policy names (joint-meeting members, lead and cooperating units of the tasks), by the
+        normalised forms people write (市商务局, 河源市商务局)."""
+        names = [r["unit"] for r in read_table("joint_meeting_units", self.folder)]
+        for t in read_table("tasks", self.folder):
+            names += [u for col in ("lead_units", "cooperating_units") for u in t[col].split(";") if u]
+        out = {}
+        for name in names:
+            out.setdefault(norm(name), name)
+            if name.startswith("市"):
+                out.setdefault(norm("河源" + name), name)
+        return out
+
+    @functools.cached_property
+    def tasks(self) -> dict[str, dict]:
+        return {t["task_id"]: t for t in read_table("tasks", self.folder)}
+
+    @functools.cached_property
+    def clauses(self) -> dict[str, str]:
+        """Subsidy clauses (三(一)2) and their rules (三(一)2a), by normalised text → the clause."""
+        out = {}
+        for r in read_table("subsidies", self.folder):
+            out[norm(r["rule_id"])] = r["clause"]
+            out[norm(r["clause"])] = r["clause"]
+        return out
 
     def region_code(self, text: str) -> str | None:
         """A region named by code, full name, short name or alias; None if unknown."""

@@ -285,6 +285,8 @@ class SheetReader:
             for r in rows.filter(need).to_list():
                 self.error("必填项不能为空" if col.type != "money" else "必填金额不能为空（没有发生请填0）", r, idx)
         text = pl.Series(col.field, text).set(blank, None) if blank.any() else text.alias(col.field)
+        if col.default is not None:
+            text = text.fill_null(col.default)
 
         if col.type in NUMERIC_TYPES:
             cleaned = text.str.replace_all(r"[,\s]", "")
@@ -351,14 +353,34 @@ class SheetReader:
 
         return parse
 
-    @staticmethod
-    def parse_choice(col: Column):
+    def parse_choice(self, col: Column):
+        if col.lookup:
+            return self.parse_lookup(col)
         options = {norm(c): c for c in col.choices}
 
         def parse(text: str) -> str:
             hit = options.get(norm(text))
             if hit is None:
                 raise ValueError(f"不是可选项（可选：{'、'.join(col.choices)}）")
+            return hit
+
+        return parse
+
+    def parse_lookup(self, col: Column):
+        """A value from one of the policy's own lists: a unit, a task number, a subsidy clause."""
+        catalog = self.catalog
+        options, explain = {
+            "units": (catalog.units, "不是政策中列出的单位（联席会议成员单位或各项任务的牵头、配合单位），请写单位全称，如 市商务局、市财政局"),
+            "tasks": ({norm(t): t for t in catalog.tasks}, "不是政策的任务编号：应为 三(一)1 至 三(五)4 中的一项，如 三(三)6"),
+            "clauses": (catalog.clauses, "不是政策的扶持条款：应为 三(一)2、三(一)3、三(一)4、三(一)5、三(二)1、三(二)2、三(三)1、"
+                                       "三(三)4、三(三)6、三(四)4、三(五)1 中的一项"),
+        }[col.lookup]
+
+        def parse(text: str) -> str:
+            t = norm(text).replace("（", "(").replace("）", ")")
+            hit = options.get(t)
+            if hit is None:
+                raise ValueError(explain)
             return hit
 
         return parse

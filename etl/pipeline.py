@@ -65,9 +65,9 @@ class Published:
 def context(actor: store.Actor | None = None, published: Published | None = None) -> rules.Context:
     """What files are checked against: the published data, the locks, and the sender's own region."""
     catalog = current()
-    scope = actor.unit if actor is not None and actor.unit and actor.unit in catalog.regions else None
-    return rules.Context(published=published or Published(), scope=scope,
-                         scope_label=catalog.regions[scope].name if scope else None, locks=store.lock_list())
+    scope = actor.unit if actor is not None and actor.unit else None
+    label = catalog.regions[scope].name if scope in catalog.regions else scope
+    return rules.Context(published=published or Published(), scope=scope, scope_label=label, locks=store.lock_list())
 
 
 def _unreadable(name: str, text: str) -> Parsed:

@@ -117,6 +117,25 @@ def required_if(c: Run) -> None:
 
 
 @rule
+def required_if_positive(c: Run) -> None:
+    """``field`` must be filled where the amount ``when`` is above zero."""
+    f = c.spec["field"]
+    for r in c.rows((pl.col(c.spec["when"]) > 0) & pl.col(f).is_null()):
+        c.say(r, f, None, c.text(r))
+
+
+@rule
+def unit_has_task(c: Run) -> None:
+    """A unit reports on the tasks it leads or cooperates on."""
+    f, task = c.spec["field"], c.spec["task"]
+    tasks = c.catalog.tasks
+    for r in c.rows(pl.col(f).is_not_null() & pl.col(task).is_not_null()):
+        t = tasks.get(r[task])
+        if t is not None and r[f] not in t["lead_units"].split(";") + t["cooperating_units"].split(";"):
+            c.say(r, f, r[f], c.text(r))
+
+
+@rule
 def only_if(c: Run) -> None:
     """A true ``field`` only counts where ``when`` equals ``equals``."""
     f = c.spec["field"]

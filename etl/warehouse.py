@@ -130,6 +130,9 @@ def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: l
     _insert(con, "form_calendar", [(f.code, f.calendar["every"], f.calendar["due_days"])
                                    for f in catalog.forms.values() if f.calendar])
     con.execute("CREATE TABLE calendar_today AS SELECT ?::DATE AS today", [calendar_today().isoformat()])
+    con.execute("CREATE TABLE forms_declared (form VARCHAR, title VARCHAR, scope VARCHAR, period VARCHAR, mode VARCHAR, "
+                "event_only BOOLEAN)")
+    _insert(con, "forms_declared", [(f.code, f.title, f.scope, f.period, f.mode, f.event_only) for f in catalog.forms.values()])
     _insert(con, "receipt_messages", [
         (r["id"], i, m["level"], m["file"], m["sheet"], m["row"], m["column"], m["value"], m["text"])
         for r in receipts for i, m in enumerate(store.messages(r["seq"]))])

@@ -247,6 +247,8 @@ FORM_SHEETS = {
     "F4": ("培训班名称", "主办单位"),
     "F5": ("年度", "企业名称"),
     "F6": ("年度", "名称"),
+    "F7": ("年度", "单位名称"),
+    "F8": ("报告期", "任务编号"),
 }
 
 
@@ -254,7 +256,7 @@ def test_templates_are_recognised_and_carry_instructions_and_drop_downs(home, tm
     code, out = cli("template", tmp_path / "模板")
     assert code == 0
     files = sorted((tmp_path / "模板").glob("*.xlsx"))
-    assert [p.name[:2] for p in files] == ["F1", "F2", "F3", "F4", "F5", "F6"]
+    assert [p.name[:2] for p in files] == ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"]
     outcome = pipeline.check(files)
     for path, parsed in zip(files, outcome.parsed, strict=True):
         code = path.name[:2]

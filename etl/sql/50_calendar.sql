@@ -10,7 +10,9 @@ CREATE TABLE reporting_status AS
 WITH due AS (
     SELECT c.form, c.due_days, f.first_year
     FROM form_calendar c
+    JOIN forms_declared fd USING (form)
     JOIN (SELECT form, min(CAST(period_year(period) AS INTEGER)) AS first_year FROM receipt_coverage GROUP BY form) f USING (form)
+    WHERE c.every = 'year' AND fd.scope = 'region'
 ),
 owed AS (
     SELECT d.form, r.region_code, r.name AS region_name, r.level, r.sort_order, y.year,
