@@ -11,20 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard import auth, data, ui  # noqa: E402
-from etl import access  # noqa: E402
+from dashboard.routes import HERE, PAGES  # noqa: E402
 
 st.set_page_config(page_title="河源电商发展目标监测", page_icon="📊", layout="wide")
-
-HERE = Path(__file__).parent / "app_pages"
-# (file, title, icon, url path, what a person needs to see it)
-PAGES = [
-    ("overview.py", "总览", ":material/dashboard:", "overview", access.VIEW),
-    ("target_detail.py", "目标详情", ":material/insights:", "detail", access.VIEW),
-    ("counties.py", "县区比较", ":material/map:", "counties", access.VIEW),
-    ("explore.py", "数据探索", ":material/table_view:", "explore", access.EXPLORE),
-    ("submissions.py", "数据报送", ":material/upload_file:", "submissions", access.VIEW),
-    ("policy.py", "政策条款", ":material/gavel:", "policy", access.VIEW),
-]
 
 person = auth.viewer()
 presentation = st.query_params.get("present") == "1"

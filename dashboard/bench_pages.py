@@ -48,14 +48,9 @@ MAIN_CONTENT = ('[data-testid="stMainBlockContainer"] [data-testid="stTabs"], '
 def app_pages() -> list[tuple[str, str, bool]]:
     """(url_path, url, is_default) of every page routed by dashboard/app.py, in menu order. The default page
     is served at the root: Streamlit ignores a default page's url_path (/overview is "Page not found")."""
-    import re
+    from dashboard.routes import PAGES
 
-    out = []
-    for args in re.findall(r"st\.Page\((.*?)\),?\n", APP.read_text(encoding="utf-8")):
-        path = re.search(r'url_path="([^"]+)"', args).group(1)
-        default = "default=True" in args
-        out.append((path, "" if default else path, default))
-    return out
+    return [(url, "" if i == 0 else url, i == 0) for i, (_f, _t, _i, url, _need) in enumerate(PAGES)]
 
 
 def ready_selector(url_path: str) -> str:

@@ -30,6 +30,18 @@ The story at city level (the policy's targets for 2015, 2017 and 2020):
 - 网络零售额 ÷ 社会消费品零售总额 (F1): 6.0% (2014) → 16.8% (2020, 20% missed) → 22.0% (2024). The
   市统计局 reports 全市 rows for 2016–2024, 1–3% off the county sum.
 
+Cases that show how the monitor reads identity and years (tests/test_fidelity.py tests them by hand):
+
+- Two 孵化基地 named 示例电商孵化基地, one in 源城区 (from 2014) and one in 龙川县 (from 2016): two places,
+  both counted (2016: 4 bases, not 3), both rented above 2000㎡, both get 三(二)1a in 2016–2018.
+- A brand enterprise offline in 2017 lists four brands (four F5 rows): it counts once, so 2017 is
+  18/25 = 72% (达标); counted by rows it would be 18/28 = 64.3% (未达标).
+- 示例恒远网络科技有限公司, a 连平县 platform enterprise, is reported 2015, not 2016, then 2017–2024: its
+  interest subsidy (三(一)2a, 连续3年) is paid for 2015 only, the run having ended in 2016.
+- The 龙川县 platform that runs a 河源产品特色馆 from 2019 does not in 2020 and does again from 2021:
+  三(三)1 (连续2年) pays 2019 only.
+- 三(三)6: the cross-border platforms opened 2016 (1) and 2017 (2) make 3 by 2017 (2—3家: 达标).
+
 Warnings on purpose: 东源县's online retail jumps by more than 50% in 2019 (a new platform), and the
 合计 row of 龙川县's 2021 training ledger is 20 人次 too high. One supersede case: 龙川县 resubmits its
 2019 F1 (``2019_9_2019年龙川县电子商务报表（更正）.xlsx``).
@@ -174,6 +186,14 @@ DEMO_VILLAGES = {2015: [ZIJIN, LONGCHUAN, HEPING], 2016: [DONGYUAN, LIANPING, ZI
 SERVICE_POINTS = {2018: 3, 2019: 4, 2020: 3, 2021: 4, 2022: 3, 2023: 2, 2024: 2}
 DEMO_COUNTIES = {2016: ZIJIN, 2018: LONGCHUAN}
 PAVILIONS = {2016: (YUANCHENG, 0), 2019: (LONGCHUAN, 3)}  # year: (region, index in PLATFORMS)
+PAVILION_GAPS = {3: {2020}}  # PLATFORMS[3] does not run its pavilion in 2020 (then again from 2021)
+
+# The identity and year cases (see the docstring). Names written here, not drawn, so that every other name
+# and number of the story stays what it was.
+SAME_NAMED_BASE = ("示例电商孵化基地", (0, 3))  # the name BASES[0] (源城区) and BASES[3] (龙川县) both carry
+GAP_PLATFORM = dict(region=LIANPING, name="示例恒远网络科技有限公司", first=2015, gaps={2016}, sales=2600.0)
+MULTI_BRAND_YEAR = 2017  # the first brand enterprise offline in this year lists three more brands
+EXTRA_BRANDS = ("二号", "三号", "四号")
 
 # ----------------------------------------------------------------------------------------------
 # Invented names and 统一社会信用代码
@@ -331,6 +351,7 @@ class Enterprise:
     recognised: int | None = None
     listed_neeq: date | None = None
     pavilion: int | None = None  # first year it runs a 河源产品特色馆
+    pavilion_gaps: frozenset = frozenset()  # years after that it does not
     also_in: tuple[str, int] | None = None  # (region, from year): listed by a second region too
 
     def row(self, year: int, region: str, rng: random.Random) -> dict:
@@ -348,7 +369,7 @@ class Enterprise:
                 self.first, self.recognised) else None,
             "rd_cost": round(sales * rng.uniform(.01, .03), 1) if platform or rng.random() < .25 else None,
             "neeq_listing_date": self.listed_neeq if self.listed_neeq and year >= self.listed_neeq.year else None,
-            "runs_heyuan_pavilion": self.pavilion is not None and year >= self.pavilion,
+            "runs_heyuan_pavilion": self.pavilion is not None and year >= self.pavilion and year not in self.pavilion_gaps,
         }
 
 
@@ -363,6 +384,7 @@ def build_enterprises(rng: random.Random, names: Names) -> list[Enterprise]:
     out[0].listed_neeq = date(2016, 8, 18)
     for year, (_region, i) in PAVILIONS.items():
         out[i].pavilion = year
+        out[i].pavilion_gaps = frozenset(PAVILION_GAPS.get(i, ()))
     for region, first, modes in UNRECOGNISED_PLATFORMS:
         out.append(Enterprise(f"示例{names.word()}网络科技有限公司", names.uscc(region), region,
                               "平台型电商企业", modes, first, rng.uniform(300, 900), rng.uniform(1.1, 1.2)))
@@ -395,10 +417,30 @@ def build_f2(ds: Dataset, rng: random.Random, names: Names) -> None:
                 ds.rows["F2"].append(e.row(year, e.region, rng))
                 if e.also_in and year >= e.also_in[1]:  # the same figures, listed by a second region
                     ds.rows["F2"].append({**ds.rows["F2"][-1], "region": e.also_in[0]})
+    add_gap_platform(ds, names)
+
+
+def add_gap_platform(ds: Dataset, names: Names) -> None:
+    """GAP_PLATFORM: a platform enterprise not reported in one year (its own random numbers and 统一社会信用代码,
+    so that the rest of the story is unchanged)."""
+    rng, g = random.Random(f"{SEED}-gap-platform"), GAP_PLATFORM
+    while True:
+        body = "91" + g["region"] + "".join(rng.choice(USCC_CHARS) for _ in range(9))
+        code = body + uscc_check_char(body)
+        if code not in names.usccs:
+            names.usccs.add(code)
+            break
+    e = Enterprise(g["name"], code, g["region"], "平台型电商企业", ["B2B", "B2C"], g["first"], g["sales"], 1.12)
+    for year in YEARS:
+        row = e.row(year, e.region, rng)
+        if year >= e.first and year not in g["gaps"]:
+            ds.rows["F2"].append(row)
 
 
 def build_f3(ds: Dataset, rng: random.Random, names: Names) -> None:
     bases = [(f"示例{names.word()}电商孵化基地", *b) for b in BASES]
+    name, same = SAME_NAMED_BASE
+    bases = [(name, *b[1:]) if i in same else b for i, b in enumerate(bases)]
     parks = {region: f"示例{names.word()}电商产业园" for region in PARK_STAGES}
     buildings = [(f"示例{names.word()}电商大厦", *b) for b in BUILDINGS]
     for year in YEARS:
@@ -494,6 +536,19 @@ def build_f5(ds: Dataset, rng: random.Random, names: Names) -> None:
                                   "brand": b["brand"], "brand_category": b["brand_category"],
                                   "is_online": since is not None, "channels": "、".join(channels) or None,
                                   "first_online_date": since})
+    add_brands(ds)
+
+
+def add_brands(ds: Dataset) -> None:
+    """The first brand enterprise offline in MULTI_BRAND_YEAR lists three more brands, never online (one row each)."""
+    rows = ds.rows["F5"]
+    uscc = next(r["uscc"] for r in rows if r["year"] == MULTI_BRAND_YEAR and not r["is_online"])
+    ds.rows["F5"] = []
+    for r in rows:
+        ds.rows["F5"].append(r)
+        if r["uscc"] == uscc:
+            ds.rows["F5"] += [{**r, "brand": r["brand"] + extra, "is_online": False, "channels": None,
+                               "first_online_date": None} for extra in EXTRA_BRANDS]
 
 
 def build_f6(ds: Dataset, rng: random.Random, names: Names) -> None:
@@ -975,21 +1030,21 @@ def write_csv(path: Path, f: OutFile) -> None:
 
 
 def city_indicators(tables: dict[str, list[dict]]) -> dict[str, dict[int, float]]:
-    """City values per indicator and year from the (superseded, final) rows of F1–F5."""
+    """City values per indicator and year from the (superseded, final) rows of F1–F6."""
     out: dict[str, dict[int, float]] = {}
 
     def distinct(form, key, keep) -> dict[int, int]:
         seen: dict[int, set] = {y: set() for y in YEARS}
         for r in tables[form]:
-            if keep(r):
-                seen[r["year"]].add(r[key])
+            if keep(r):  # an enterprise is its uscc; a place is (所在县区, 名称)
+                seen[r["year"]].add((r["region"], r["name"]) if key == "place" else r[key])
         return {y: len(s) for y, s in seen.items()}
 
     out["platform_enterprises"] = distinct(
         "F2", "uscc", lambda r: r["category"] == "平台型电商企业" and r["is_recognised_platform"])
-    out["incubation_bases"] = distinct("F3", "name", lambda r: r["category"] == "孵化基地")
+    out["incubation_bases"] = distinct("F3", "place", lambda r: r["category"] == "孵化基地")
     out["concentrated_incubation_bases"] = distinct(
-        "F3", "name", lambda r: r["category"] == "孵化基地" and r["is_concentrated"])
+        "F3", "place", lambda r: r["category"] == "孵化基地" and r["is_concentrated"])
     stages = {y: [STAGES.index(r["stage"]) for r in tables["F3"] if r["year"] == y
                   and r["category"] == "聚集发展园区"] for y in YEARS}
     out["cluster_park_stage"] = {y: max(s) for y, s in stages.items() if s}
@@ -998,6 +1053,9 @@ def city_indicators(tables: dict[str, list[dict]]) -> dict[str, dict[int, float]
     for y in YEARS[1:]:
         running += out["trainees"][y]
         out["trainees_cumulative"][y] = running
+    opened = [(r["year"], r["region"], r["name"]) for r in tables["F6"] if r["category"] == "跨境电商平台开通"]
+    out["cross_border_platforms_cumulative"] = {
+        y: len({(reg, n) for year, reg, n in opened if 2015 <= year <= y}) for y in YEARS[1:]}
     out["brand_enterprises"] = distinct("F5", "uscc", lambda r: True)
     out["brand_enterprises_online"] = distinct("F5", "uscc", lambda r: r["is_online"])
     out["online_retail_share"] = {}

@@ -29,6 +29,8 @@ CATALOG_TABLES = {
     "targets": "target_id VARCHAR, indicator VARCHAR, deadline INTEGER, comparator VARCHAR, target_value DOUBLE, "
     "target_text VARCHAR, clause VARCHAR, clause_text VARCHAR, note VARCHAR",
     "aims": None,
+    "quantitative_aims": "aim_id VARCHAR, indicator VARCHAR, deadline INTEGER, comparator VARCHAR, target_value DOUBLE, "
+    "target_text VARCHAR, clause VARCHAR, clause_text VARCHAR, note VARCHAR",
     "tasks": None,
     "subsidies": None,
     "fiscal_commitments": None,

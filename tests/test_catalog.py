@@ -42,6 +42,8 @@ COLUMNS = {
         "note",
     ],
     "aims.csv": ["aim_id", "deadline", "text", "clause"],
+    "quantitative_aims.csv": ["aim_id", "indicator", "deadline", "comparator", "target_value", "target_text", "clause",
+                              "clause_text", "note"],
     "tasks.csv": [
         "task_id",
         "section",
@@ -60,6 +62,7 @@ COLUMNS = {
         "period_text",
         "clause_text",
         "boundary_note",
+        "years_note",
     ],
     "fiscal_commitments.csv": ["commitment_id", "clause", "years", "amount_wan", "scope", "clause_text"],
     "joint_meeting_units.csv": ["unit", "sort_order", "role"],
@@ -145,7 +148,7 @@ def test_indicators():
     rows = read("indicators.csv")
     codes = [r["code"] for r in rows]
     assert len(codes) == len(set(codes))
-    assert set(codes) == CONTRACT_CODES | {"brand_enterprises", "brand_enterprises_online"}
+    assert set(codes) == CONTRACT_CODES | {"brand_enterprises", "brand_enterprises_online", "cross_border_platforms_cumulative"}
     by = {r["code"]: r for r in rows}
     assert {c: by[c]["unit"] for c in codes} == {
         "platform_enterprises": "家",
@@ -163,6 +166,7 @@ def test_indicators():
         "rural_online_retail": "万元",
         "cross_border_platforms": "个",
         "demo_villages": "个",
+        "cross_border_platforms_cumulative": "个",
     }
     assert {c: by[c]["city_method"] for c in codes} == {
         "platform_enterprises": "count",
@@ -180,6 +184,7 @@ def test_indicators():
         "rural_online_retail": "sum",
         "cross_border_platforms": "count",
         "demo_villages": "count",
+        "cross_border_platforms_cumulative": "cumulative",
     }
     assert {c: by[c]["source_form"] for c in codes} == {
         "platform_enterprises": "F2",
@@ -197,8 +202,10 @@ def test_indicators():
         "rural_online_retail": "F1",
         "cross_border_platforms": "F6",
         "demo_villages": "F6",
+        "cross_border_platforms_cumulative": "F6",
     }
     assert by["cross_border_platforms"]["clause"] == "三(三)6"
+    assert by["cross_border_platforms_cumulative"]["clause"] == "三(三)6"
     assert by["demo_villages"]["clause"] == "三(三)4"
     assert by["rural_online_retail"]["clause"] == "三(三)3"
     for c in CONTRACT_CODES - {"cross_border_platforms", "demo_villages", "rural_online_retail"}:
@@ -211,7 +218,15 @@ def test_indicators():
     assert "结业日期" in by["trainees"]["definition"]
     assert "跨境电商平台开通" in by["cross_border_platforms"]["definition"]
     assert "电商示范村" in by["demo_villages"]["definition"]
-    assert sorted(int(r["sort_order"]) for r in rows) == list(range(1, 16))
+    assert sorted(int(r["sort_order"]) for r in rows) == list(range(1, 17))
+    # identity (the code keys them so): places by 县区 and 名称, enterprises by 统一社会信用代码, brands by enterprise
+    for code in ("incubation_bases", "concentrated_incubation_bases", "cross_border_platforms", "demo_villages",
+                 "cross_border_platforms_cumulative"):
+        assert "县区+名称" in by[code]["definition"] and "按名称去重" not in by[code]["definition"], code
+    for code in ("brand_enterprises", "brand_enterprises_online", "brand_online_rate"):
+        assert "按统一社会信用代码计企业" in by[code]["definition"], code
+    assert "一家企业有几个品牌也只计一家" in by["brand_enterprises"]["definition"]
+    assert "县区和功能区都列入时在两处各计一次" in by["platform_enterprises"]["definition"]
 
 
 def test_stages():
@@ -291,6 +306,16 @@ def test_aims():
     for r in rows:
         assert r["clause"] == "二"
         assert r["text"] in section2
+
+
+def test_quantitative_aims():
+    """三(三)6's 2—3 cross-border platforms (2015—2017) is a number the policy sets, beside the 14 targets."""
+    rows = read("quantitative_aims.csv")
+    assert [(r["aim_id"], r["indicator"], int(r["deadline"]), r["comparator"], float(r["target_value"]), r["clause"])
+            for r in rows] == [("2017_cross_border_platforms", "cross_border_platforms_cumulative", 2017, ">=", 2.0, "三(三)6")]
+    section = POLICY[POLICY.index("6.鼓励跨境电子商务发展") : POLICY.index("（四）完善电子商务发展支撑要素体系")]
+    assert rows[0]["clause_text"] == "从2015年起至2017年，培育2—3家跨境电子商务平台" and rows[0]["clause_text"] in section
+    assert "不少于2家" in rows[0]["note"]
 
 
 # ---------------------------------------------------------------- tasks
@@ -404,8 +429,21 @@ def test_subsidies():
         assert r["beneficiary"] and r["summary"] and r["amount_text"]
     by = {r["rule_id"]: r for r in rows}
     reading = "以上、以下均含本数；相邻档次在边界重叠时（如年销售额恰为5000万元）按较高档次适用"
-    for tiered in ("三(一)2a", "三(三)6b"):
-        assert by[tiered]["boundary_note"].startswith(reading)
+    assert by["三(一)2a"]["boundary_note"].startswith(reading)
+    # 三(三)6b's edges are 1000万 and 3000万 (no 5000万 in that clause)
+    assert by["三(三)6b"]["boundary_note"].startswith("以上、以下均含本数；相邻档次在边界重叠时（恰为3000万元）按较高档次适用")
+    assert "5000" not in by["三(三)6b"]["boundary_note"] and "1000万元" in by["三(三)6b"]["boundary_note"]
+    # 连续N年: one reading, stated beside every rule that uses it
+    run = "连续N年按一段不间断的年度计"
+    assert [r["rule_id"] for r in rows if run in r["years_note"]] == ["三(一)2a", "三(一)2b", "三(二)1a", "三(二)1b", "三(三)1"]
+    assert "从2016年起第一个符合条件的年度起算" in by["三(二)1a"]["years_note"]
+    assert "从2015年起第一个符合条件的年度起算" in by["三(二)1b"]["years_note"]
+    assert "只适用于企业自建的聚集发展园区" in by["三(二)1b"]["years_note"]
+    assert "只扶持2015年" in by["三(三)1"]["years_note"]
+    assert "仍占用连续3年中的一年" in by["三(一)2a"]["years_note"]
+    assert "须有上年销售额" in by["三(一)2b"]["years_note"]
+    assert "只看2015—2017年的年销售额" in by["三(三)6b"]["years_note"]
+    assert "每个主办单位每年最高20万元" in by["三(五)1"]["years_note"]
     expected_fragments = {
         "三(一)2a": [
             "贷款利息的20%",

@@ -222,7 +222,7 @@ def test_build_of_an_empty_home_holds_the_catalog_and_no_data(home):
     counts = query(home, "SELECT (SELECT count(*) FROM regions), (SELECT count(*) FROM indicators), "
                          "(SELECT count(*) FROM targets), (SELECT count(*) FROM tasks), (SELECT count(*) FROM indicator_values), "
                          "(SELECT count(*) FROM receipts), (SELECT count(*) FROM target_progress)")
-    assert counts == [(9, 15, 14, 22, 0, 0, 14)]
+    assert counts == [(9, 16, 14, 22, 0, 0, 14)]
     assert query(home, "SELECT deadline, count(*) FROM targets GROUP BY ALL ORDER BY 1") == [(2015, 4), (2017, 5), (2020, 5)]
     assert query(home, "SELECT name FROM regions WHERE region_code = '441600'") == [("河源市",)]
     # the warehouse, the (empty) state store and the writers' lock, and no half-built file beside them

@@ -7,6 +7,11 @@ targets met, some missed. Worked out by hand from it, at the end of 2024 (all de
       18/25 = 72% ≥70% 达标;
 2020: 4 platforms <5 未达标, 3 concentrated bases ≥3 达标, stage 初具规模 (3) ≥3 达标, 16.8% <20% 未达标,
       27/28 = 96.4% <100% 未达标.
+Beside them, 三(三)6: 3 cross-border platforms opened 2015—2017 (1 in 2016, 2 in 2017) ≥2 达标.
+
+The sample also carries the cases of the readings of identity and years (etl/sample.py's docstring): two
+示例电商孵化基地 (源城区, 龙川县), a brand enterprise with four brands offline in 2017 (25 enterprises, 28 rows:
+72% by enterprise, 64.3% by rows), a platform not reported in 2016, a pavilion not run in 2020.
 """
 
 from __future__ import annotations
@@ -50,6 +55,30 @@ def test_the_sample_builds_with_the_expected_statuses(home):
     assert query(home, "SELECT as_of_year, simulated, accepted_files, rejected_files FROM warehouse_info") == [
         (2024, True, 125, 0)
     ]
+
+
+def test_the_cross_border_aim(home):
+    assert query(home, "SELECT actual, actual_period, status FROM aim_progress") == [(3.0, "2017", "达标")]
+
+
+def test_the_identity_and_year_cases_show_in_the_sample(home):
+    # two places named 示例电商孵化基地: both counted, both rented above 2000㎡, both get 三(二)1a 2016–2018
+    assert query(home, "SELECT region_code, count(*) FROM indicator_entities WHERE indicator = 'incubation_bases' "
+                       "AND entity_name = '示例电商孵化基地' AND year = 2016 GROUP BY ALL ORDER BY 1") == [
+        ("441602", 1), ("441622", 1)]
+    assert query(home, "SELECT entity_key, list(year ORDER BY year) FROM subsidy_estimates WHERE rule_id = '三(二)1a' "
+                       "AND entity_name = '示例电商孵化基地' GROUP BY ALL ORDER BY 1") == [
+        ("441602|示例电商孵化基地", [2016, 2017, 2018]), ("441622|示例电商孵化基地", [2016, 2017, 2018])]
+    # 2017: 25 brand enterprises in 28 rows; the four-brand enterprise is one of the 7 offline
+    assert query(home, "SELECT count(*), count(DISTINCT uscc) FROM current_f5 WHERE year = 2017") == [(28, 25)]
+    assert query(home, "SELECT count(*) FROM indicator_entities WHERE indicator = 'brand_enterprises' AND year = 2017 "
+                       "AND amount = 0 AND attribute LIKE '品牌4个：%'") == [(1,)]
+    # a platform reported 2015, then from 2017: interest subsidy for 2015 only
+    assert query(home, "SELECT year FROM subsidy_estimates WHERE rule_id = '三(一)2a' "
+                       "AND entity_name = '示例恒远网络科技有限公司'") == [(2015,)]
+    # the 龙川县 pavilion: 2019, not 2020, again from 2021 → paid 2019 only
+    assert query(home, "SELECT e.year FROM subsidy_estimates e WHERE rule_id = '三(三)1' AND region_code = '441622'") == [
+        (2019,)]
 
 
 def test_city_values_match_the_story_the_generator_wrote(home):

@@ -3,6 +3,8 @@ workbooks written here, every amount worked out by hand, both sides of every edg
 
 Boundary reading (subsidies.csv boundary_note): 以上/以下 include the number, the HIGHER tier applies where
 two tiers meet (5000万 → 80, 1亿 → 100, 2000万 → 50); 超过 excludes the number.
+Years (subsidies.csv years_note): 连续N年 is one unbroken run per entity from its first qualifying year; a gap
+ends it (more cases, and the rules 三(一)2b, 2c, 三(三)6b, 三(五)1, in tests/test_fidelity.py).
 
 The whole table is compared with EXPECTED, so an estimate that should not exist fails as surely as a
 wrong amount. Names say what each entity tests.
@@ -73,10 +75,15 @@ F2_ROWS = [
     # 三(一)5: 50 in the listing year, once
     f2(2015, "新三板挂牌", OTHER), f2(2016, "新三板挂牌", OTHER, listed=D(2016, 8, 1)),
     f2(2017, "新三板挂牌", OTHER, listed=D(2016, 8, 1)),
-    # 三(三)1: 10 in the first two years it runs a pavilion
+    # 三(三)1: 10 a year for 2 consecutive years; 2016 without a pavilion ends the run: 2015 only, never again
     f2(2015, "特色馆", OTHER, pavilion="是"), f2(2016, "特色馆", OTHER, pavilion="否"),
     f2(2017, "特色馆", OTHER, pavilion="是"), f2(2018, "特色馆", OTHER, pavilion="是"),
+    f2(2016, "特色馆两年", OTHER, pavilion="是"), f2(2017, "特色馆两年", OTHER, pavilion="是"),
+    f2(2018, "特色馆两年", OTHER, pavilion="是"),  # 2016, 2017: 10 each; 2018: the two years are over
 ]
+
+
+PARK = "聚集发展园区"
 
 
 def f3(year, name, mode, floor, occupied, category="电商楼宇"):
@@ -93,12 +100,14 @@ F3_ROWS = [
     f3(2016, "租用未到上限", "租用", 10000, 8333),  # 19.9992
     f3(2016, "租用刚过上限", "租用", 10000, 8334),  # 20.0016 → 20
     *[f3(y, "租用五年", "租用", 100000, 90000) for y in (2015, 2016, 2017, 2018, 2019)],  # 216 → 20 in 2016–2018
-    # 三(二)1b self-built, 入驻率超过60%, from 2015, ≤ 50 a year, 3 years
-    f3(2015, "自建60%", "自建", 2000, 1200),  # exactly 60%: not 超过
-    f3(2015, "自建60.1%", "自建", 2000, 1202, "聚集发展园区"),  # 1202 × 0.0024 = 2.8848
-    f3(2015, "自建未到上限", "自建", 30000, 20833),  # 49.9992
-    f3(2015, "自建刚过上限", "自建", 30000, 20834),  # 50.0016 → 50
-    *[f3(y, "自建五年", "自建", 300000, 250000) for y in (2014, 2015, 2016, 2017, 2018)],  # 600 → 50 in 2015–2017
+    # 三(二)1b self-built 聚集发展园区 (企业自建园区), 入驻率超过60%, from 2015, ≤ 50 a year, 3 years
+    f3(2015, "自建60%", "自建", 2000, 1200, PARK),  # exactly 60%: not 超过
+    f3(2015, "自建60.1%", "自建", 2000, 1202, PARK),  # 1202 × 0.0024 = 2.8848
+    f3(2015, "自建未到上限", "自建", 30000, 20833, PARK),  # 49.9992
+    f3(2015, "自建刚过上限", "自建", 30000, 20834, PARK),  # 50.0016 → 50
+    *[f3(y, "自建五年", "自建", 300000, 250000, PARK) for y in (2014, 2015, 2016, 2017, 2018)],  # 600 → 50 in 2015–2017
+    # the self-built clause is for parks only: a self-built base or building at 90% gets nothing
+    f3(2015, "自建孵化基地", "自建", 10000, 9000, "孵化基地"), f3(2015, "自建电商楼宇", "自建", 10000, 9000),
 ]
 
 F6_ROWS = [
@@ -138,7 +147,8 @@ EXPECTED = {
     ("三(一)2a", 2017, "政策前平台"): 20.0,
     ("三(一)5", 2016, "新三板挂牌"): 50.0,
     ("三(三)1", 2015, "特色馆"): 10.0,
-    ("三(三)1", 2017, "特色馆"): 10.0,
+    ("三(三)1", 2016, "特色馆两年"): 10.0,
+    ("三(三)1", 2017, "特色馆两年"): 10.0,
     ("三(二)1a", 2016, "租用2000.5"): 3.6,
     ("三(二)1a", 2016, "租用未到上限"): 19.9992,
     ("三(二)1a", 2016, "租用刚过上限"): 20.0,
@@ -250,8 +260,10 @@ def test_small_enterprise_award_and_the_next_year_bonus(estimates):
 
 def test_neeq_listing_and_pavilion(estimates):
     assert estimates[("三(一)5", 2016, "新三板挂牌")]["basis"] == "新三板挂牌日期2016-08-01；每家一次性奖励50万元"
-    assert [y for (r, y, n) in sorted(estimates) if n == "特色馆"] == [2015, 2017]
-    assert estimates[("三(三)1", 2017, "特色馆")]["note"] == "测算：第2年（连续2年）"
+    # 2015 yes, 2016 no, 2017 yes again: the run of 2015 ended in 2016, so only 2015 is paid
+    assert [y for (r, y, n) in sorted(estimates) if n == "特色馆"] == [2015]
+    assert [y for (r, y, n) in sorted(estimates) if n == "特色馆两年"] == [2016, 2017]
+    assert estimates[("三(三)1", 2017, "特色馆两年")]["note"] == "测算：第2年（连续2年）"
 
 
 def test_park_area_occupancy_and_caps(estimates):
@@ -260,12 +272,13 @@ def test_park_area_occupancy_and_caps(estimates):
         "租用，建筑面积2000.5㎡>2000㎡；入驻面积1500㎡×2元/㎡/月×12月=3.6万元"
     assert estimates[("三(二)1a", 2016, "租用刚过上限")]["basis"].endswith("=20.0016万元，超过每年最高20万元，按20万元")
     assert estimates[("三(二)1b", 2015, "自建60.1%")]["basis"] == \
-        "自建，入驻率1202÷2000=60.1%>60%；入驻面积1202㎡×2元/㎡/月×12月=2.8848万元"
+        "自建聚集发展园区，入驻率1202÷2000=60.1%>60%；入驻面积1202㎡×2元/㎡/月×12月=2.8848万元"
     assert estimates[("三(二)1b", 2015, "自建刚过上限")]["basis"].endswith("=50.0016万元，超过每年最高50万元，按50万元")
     # rented: nothing before 2016, three years; self-built: nothing before 2015, three years
     assert [y for (r, y, n) in sorted(estimates) if n == "租用五年"] == [2016, 2017, 2018]
     assert [y for (r, y, n) in sorted(estimates) if n == "自建五年"] == [2015, 2016, 2017]
-    assert estimates[("三(二)1a", 2018, "租用五年")]["note"] == "测算：2016年起第3年（连续3年）"
+    assert estimates[("三(二)1a", 2018, "租用五年")]["note"] == "测算：2016年起连续补助第3年（连续3年）"
+    assert not [k for k in estimates if k[2] in ("自建孵化基地", "自建电商楼宇")]
 
 
 def test_recognitions_only_2015_to_2017_and_once(estimates):
@@ -317,6 +330,6 @@ def test_policy_page_tab_shows_the_estimates(built, monkeypatch):
         row = detail[detail["企业或单位"] == "平台利息120"].iloc[0]
         assert row["测算金额（万元）"] == 24.0 and row["县区"] == "源城区"
         skipped = next(f for f in frames if "未测算原因" in f.columns)
-        assert set(skipped["规则"]) == {"三(一)2b", "三(一)2c", "三(二)2", "三(三)6b", "三(四)4", "三(五)1"}
+        assert set(skipped["规则"]) == {"三(二)2", "三(四)4"}
     finally:
         st.cache_data.clear()

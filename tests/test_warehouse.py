@@ -120,6 +120,37 @@ def test_counts_stage_and_training(loaded):
     assert city_values(loaded, "cross_border_platforms")["2016"] == 1.0
 
 
+def test_places_are_keyed_by_county_and_name(loaded):
+    # a base, park, village or platform is (所在县区, 名称): entity_key = region code | name
+    assert query(loaded, "SELECT entity_key FROM indicator_entities WHERE indicator = 'incubation_bases' AND year = 2016 "
+                         "ORDER BY entity_key") == [("441602|源城区电商孵化基地",), ("441621|紫金县电商孵化中心",)]
+    assert query(loaded, "SELECT DISTINCT entity_key FROM indicator_entities WHERE indicator = 'cluster_park_stage' "
+                         "ORDER BY 1") == [("441622|龙川县电子商务产业园",), ("441625|东源县电商聚集区",)]
+    # brand enterprises: one row per enterprise (统一社会信用代码), 2017: 8 enterprises, 6 online
+    assert query(loaded, "SELECT count(*), count(DISTINCT entity_key), sum(amount) FROM indicator_entities "
+                         "WHERE indicator = 'brand_enterprises' AND year = 2017") == [(8, 8, 6.0)]
+
+
+def test_the_cross_border_aim_is_tracked_beside_the_14_targets(loaded):
+    # 三(三)6 从2015年起至2017年，培育2—3家: one platform opened (2016, 源城区) → cumulative 2015 0, 2016 1, 2017 1
+    assert city_values(loaded, "cross_border_platforms_cumulative") == {"2015": 0.0, "2016": 1.0, "2017": 1.0}
+    assert city_values(loaded, "cross_border_platforms") == {"2015": 0.0, "2016": 1.0, "2017": 0.0}  # per year
+    cols = query(loaded, "SELECT column_name FROM information_schema.columns WHERE table_name = 'aim_progress' "
+                         "ORDER BY ordinal_position")
+    assert [c for (c,) in cols] == ["indicator", "deadline", "target", "comparator", "actual", "actual_period", "ratio",
+                                    "status", "aim_id", "aim_text", "clause", "clause_text", "note"]
+    # 1 < 2 at the end of 2017: 未达标
+    assert query(loaded, "SELECT indicator, deadline, target, comparator, actual, actual_period, ratio, status, aim_id, "
+                         "clause FROM aim_progress") == [
+        ("cross_border_platforms_cumulative", 2017, 2.0, ">=", 1.0, "2017", 0.5, "未达标", "2017_cross_border_platforms",
+         "三(三)6")]
+
+
+def test_the_cross_border_aim_before_its_deadline(loaded_to_2016):
+    # data to 2016 only: path 0 + 2 × (2016 − 2014)/(2017 − 2014) = 1.333 > 1 → 滞后
+    assert query(loaded_to_2016, "SELECT actual, actual_period, status FROM aim_progress") == [(1.0, "2016", "滞后")]
+
+
 # Target statuses with all data (as-of year 2017). path = v0 + (target − v0)·(t − 2014)/(deadline − 2014), t = 2017
 FULL = [
     # indicator, deadline, target, comparator, actual, actual_period, ratio, status

@@ -63,6 +63,24 @@ def scoreboard(progress: pl.DataFrame) -> None:
         )
 
 
+def other_aims(as_of: int) -> None:
+    """政策其他量化要求: the policy's numeric aims outside the 14 targets (三(三)6 跨境电商平台), same status rules."""
+    aims = data.q("SELECT * FROM aim_progress_at(?) ORDER BY deadline, sort_order", as_of)
+    muted = "font-weight:400;font-size:0.8rem;color:#4A5563"
+    lines = [
+        f'<div style="display:grid;grid-template-columns:minmax(5.5em,1fr) auto auto;gap:8px;align-items:center">'
+        f'<div style="font-weight:600">{html.escape(r["clause"])} {html.escape(r["target_text"])}<br>'
+        f'<span style="{muted}">{html.escape(r["short_name"])}，{ui.fmt_period(r["actual_period"])}</span></div>'
+        f'<div style="text-align:right;font-weight:700;white-space:nowrap">{ui.fmt_value(r["actual"], r["unit"], short=True)}<br>'
+        f'<span style="{muted}">要求 ≥{ui.fmt_value(r["target"], r["unit"], short=True)}，{r["deadline"]}年底</span></div>'
+        f'<div style="text-align:right">{ui.badge(r["status"])}</div></div>'
+        for r in aims.iter_rows(named=True)
+    ]
+    st.markdown('<div class="other-aims" style="border:1px solid #D5DCE5;border-radius:6px;padding:6px 10px;'
+                'background:#fff;margin-top:8px"><div style="font-weight:700;font-size:1.1rem">政策其他量化要求</div>'
+                f'<div style="{muted}">不属于14项发展目标；按相同规则判断</div>{"".join(lines)}</div>', unsafe_allow_html=True)
+
+
 def card(row: dict) -> str:
     unit, status = row["unit"], row["status"]
     lines = [
@@ -157,6 +175,7 @@ else:
     progress = data.progress(as_of)
     st.markdown(f'<div class="headline">{headline(progress, as_of)}</div>', unsafe_allow_html=True)
     scoreboard(progress)
+    other_aims(as_of)
     tabs = st.tabs([f"{GROUP_TITLES.get(d, d)}目标详情" for d in sorted(progress["deadline"].unique())] + ["计算方法", "定性目标"])
     for tab, d in zip(tabs, sorted(progress["deadline"].unique()), strict=False):
         with tab:

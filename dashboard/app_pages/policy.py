@@ -23,6 +23,17 @@ tab_tasks, tab_subsidy, tab_funds, tab_meeting, tab_estimate = st.tabs(
 )
 
 with tab_tasks:
+    aims = data.q("SELECT * FROM aim_progress")
+    st.markdown("**政策其他量化要求**（不属于“二、发展目标”的14项目标，按相同规则判断状态）")
+    st.dataframe(
+        aims.select(
+            pl.col("clause").alias("条款"), pl.col("clause_text").alias("原文"),
+            pl.format("≥{}", pl.col("target").cast(pl.Int64)).alias("目标值"), pl.col("deadline").alias("期限（年底）"),
+            pl.col("actual").alias("实际值"), pl.col("actual_period").alias("统计期"), pl.col("status").alias("状态"),
+            pl.col("note").alias("口径"),
+        ),
+        width="stretch", hide_index=True,
+    )
     all_units = sorted({u for col in ("lead_units", "cooperating_units") for v in tasks[col].to_list() for u in v.split(";") if u})
     unit = st.selectbox("按单位筛选（牵头或配合）", ["全部单位", *all_units])
     shown = tasks if unit == "全部单位" else tasks.filter(
@@ -44,13 +55,18 @@ with tab_tasks:
 
 with tab_subsidy:
     st.info("边界读法：政策条文中“以上”“以下”均含本数，相邻档次在边界重叠时（如年销售额恰为5000万元）按较高档次适用；"
-            "“超过”不含本数。下表每条规则旁注明了所用读法。", icon="📏")
+            "“超过”不含本数。  \n年度读法：“连续N年”指一段不间断的N个年度，从对象第一个符合条件的年度（不早于规则的起始年度，"
+            "无起始年度的从2015年起）起算；某年不符合条件或未报送即中断，其余年度不再补助（如特色馆2015年承办、2016年未承办、"
+            "2017年再承办：只补助2015年）。企业按统一社会信用代码识别，园区、基地、楼宇、村按“所在县区+名称”识别。"
+            "下表每条规则旁注明了所用读法。", icon="📏")
     for row in subsidies.iter_rows(named=True):
         with st.expander(f"{row['rule_id']}　{row['summary']}"):
             st.markdown(f"**对象**：{row['beneficiary']}  \n**标准**：{row['amount_text']}  \n**期限**：{row['period_text'] or '—'}")
             st.markdown(f"> {row['clause_text']}\n>\n> —— 河府办〔2015〕43号 {row['clause']}")
             if row["boundary_note"]:
                 st.caption(f"边界读法：{row['boundary_note']}")
+            if row["years_note"]:
+                st.caption(f"年度读法：{row['years_note']}")
 
 with tab_funds:
     st.dataframe(
@@ -70,20 +86,17 @@ with tab_meeting:
 
 # Rules the forms cannot estimate, and why (etl/sql/40_subsidies.sql estimates the others).
 NOT_ESTIMATED = [
-    ("三(一)2b", "主税种地方财政贡献奖励", "报表有主税种地方财政贡献，但“第一年”的起算年度和第二、三年“新增部分”的基数须由财税部门核定，报表不载明"),
-    ("三(一)2c", "O2O平台建设费用补助", "报表的网上销售额不区分自建平台销售额，平台建设费用也不注明发生年度，无法判断一次性补助的年度和条件"),
     ("三(二)2", "市级电子商务公共服务中心运营资金", "每年固定安排30万元，不按报表数据测算，见“财政资金安排”"),
-    ("三(三)6b", "跨境电商平台销售额分档补助", "F6只记录平台开通认定，报表没有跨境电商平台的销售额"),
-    ("三(四)4", "新型电商业务模式龙头企业研发补助", "报表有研发费用，但没有“新型电商业务模式龙头企业”的认定"),
-    ("三(五)1", "培训服务机构补贴", "补贴按服务机构通过政府购买服务组织培训的总费用计算，培训台账按培训班记录，不能归并到服务机构和购买合同"),
+    ("三(四)4", "新型电商业务模式龙头企业研发补助", "报表有研发费用，但没有“新型电商业务模式龙头企业”的认定，无法确定扶持对象"),
 ]
 
 with tab_estimate:
-    st.info("**测算，不是兑现决定**：以下金额按各县区报送的企业名录（F2）、孵化基地和产业园情况表（F3）、农村电商与示范认定表（F6）"
-            "逐条套用扶持政策估算，未经企业申请、部门认定和审核，不代表实际兑现。  \n"
+    st.info("**测算，不是兑现决定**：以下金额按各县区报送的企业名录（F2）、孵化基地和产业园情况表（F3）、电商培训台账（F4）、"
+            "农村电商与示范认定表（F6）逐条套用扶持政策估算，未经企业申请、部门认定和审核，不代表实际兑现。  \n"
             "**边界读法**（全部规则一致）：“以上”“以下”均含本数，相邻档次在边界重叠时按较高档次适用（年销售额恰为5000万元适用80万元档，"
             "恰为1亿元适用100万元档，恰为2000万元适用50万元档）；“超过”不含本数（网上销售额须大于500万元，建筑面积须大于2000㎡，"
-            "入驻率须大于60%）。", icon="🧮")
+            "入驻率须大于60%）。  \n**年度读法**：“连续N年”为一段不间断的年度，某年不符合条件或未报送即中断，之后不再补助；"
+            "各规则的具体读法见“扶持政策”。", icon="🧮")
     est = data.q("SELECT e.*, r.name AS region_name FROM subsidy_estimates e LEFT JOIN regions r USING (region_code)")
     if est.is_empty():
         st.caption("报送数据中暂无适用扶持政策的企业或单位。")
@@ -114,6 +127,6 @@ with tab_estimate:
             ),
             width="stretch", hide_index=True,
         )
-    st.markdown("**未测算的规则**（报表没有所需数据）")
+    st.markdown("**未测算的规则**")
     st.dataframe(pl.DataFrame(NOT_ESTIMATED, schema=["规则", "扶持政策", "未测算原因"], orient="row"),
                  width="stretch", hide_index=True)

@@ -1,4 +1,5 @@
--- Where each of the 14 targets stands, seen from the end of a given year (as_of).
+-- Where each of the 14 targets stands, seen from the end of a given year (as_of); the same for the policy's
+-- other quantitative aims (quantitative_aims: 三(三)6 培育2—3家跨境电子商务平台 by 2017), by the same rules.
 --
 --   actual     the city value for the deadline year; while the deadline lies after as_of, the latest
 --              value up to as_of (a part-year value counts as at its period end)
@@ -18,9 +19,19 @@ SELECT indicator, period_year(period) AS year, period, period_t(period) AS t, va
 FROM values_all WHERE region_code = '441600'
 QUALIFY row_number() OVER (PARTITION BY indicator, period_year(period) ORDER BY period_end_month(period) DESC, length(period)) = 1;
 
-CREATE MACRO progress_at(as_of) AS TABLE
-WITH t AS (
-    SELECT tg.* EXCLUDE (sort_order), i.name AS indicator_name, i.short_name, i.unit, i.decimals, tg.sort_order FROM targets tg JOIN indicators i ON i.code = tg.indicator
+-- goal_progress_at(as_of): targets (kind 'target') and quantitative aims (kind 'aim') alike
+CREATE MACRO goal_progress_at(as_of) AS TABLE
+WITH goals AS (
+    SELECT 'target' AS kind, target_id, indicator, deadline, comparator, target_value, target_text, clause, clause_text, note,
+           sort_order
+    FROM targets
+    UNION ALL
+    SELECT 'aim', aim_id, indicator, deadline, comparator, target_value, target_text, clause, clause_text, note,
+           CAST(1000 + row_number() OVER (ORDER BY deadline, aim_id) AS INTEGER)
+    FROM quantitative_aims
+),
+t AS (
+    SELECT tg.* EXCLUDE (sort_order), i.name AS indicator_name, i.short_name, i.unit, i.decimals, tg.sort_order FROM goals tg JOIN indicators i ON i.code = tg.indicator
 ),
 actual AS (
     SELECT t.target_id, s.value AS actual, s.period AS actual_period, s.t AS actual_t
@@ -47,7 +58,7 @@ calc AS (
                 THEN pow(t.target_value / b.base_value, 1.0 / (t.deadline - b.base_t)) - 1 END AS cagr_required
     FROM t LEFT JOIN actual a USING (target_id) LEFT JOIN v0 USING (target_id) LEFT JOIN base b USING (target_id)
 )
-SELECT target_id, indicator, indicator_name, short_name, unit, decimals, deadline, target_value AS target, comparator, target_text,
+SELECT kind, target_id, indicator, indicator_name, short_name, unit, decimals, deadline, target_value AS target, comparator, target_text,
        clause, clause_text, note, CAST(as_of AS INTEGER) AS as_of_year,
        actual, actual_period, actual / target_value AS ratio,
        CASE WHEN actual IS NULL THEN '无数据'
@@ -71,8 +82,19 @@ SELECT target_id, indicator, indicator_name, short_name, unit, decimals, deadlin
 FROM calc
 ORDER BY deadline, sort_order;
 
+CREATE MACRO progress_at(as_of) AS TABLE
+SELECT * EXCLUDE (kind) FROM goal_progress_at(as_of) WHERE kind = 'target' ORDER BY deadline, sort_order;
+CREATE MACRO aim_progress_at(as_of) AS TABLE
+SELECT * EXCLUDE (kind) FROM goal_progress_at(as_of) WHERE kind = 'aim' ORDER BY deadline, sort_order;
+
 CREATE TABLE target_progress_detail AS SELECT * FROM progress_at((SELECT as_of_year FROM as_of));
 
 CREATE VIEW target_progress AS
 SELECT indicator, deadline, target, comparator, actual, actual_period, ratio, status
 FROM target_progress_detail ORDER BY deadline, sort_order;
+
+-- The policy's other quantitative aims, beside the 14 targets (same columns as target_progress, then the aim).
+CREATE VIEW aim_progress AS
+SELECT indicator, deadline, target, comparator, actual, actual_period, ratio, status,
+       target_id AS aim_id, target_text AS aim_text, clause, clause_text, note
+FROM aim_progress_at((SELECT as_of_year FROM as_of)) ORDER BY deadline, sort_order;
