@@ -171,6 +171,6 @@ def sign_out(page, app_url: str, button: str = "退出登录", timeout: float = 
 
 def _app_shown(page, timeout: float) -> None:
     """Wait until the app has drawn its page (something in the main block) and finished running."""
-    page.locator('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]').first.wait_for(
+    page.locator('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:visible').first.wait_for(
         timeout=timeout * 1000)
     wait_idle(page, timeout)
