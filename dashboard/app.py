@@ -10,23 +10,29 @@ import streamlit as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import data, i18n, ui  # noqa: E402
 
 st.set_page_config(page_title="河源电商发展目标监测", page_icon="📊", layout="wide")
 
 HERE = Path(__file__).parent / "app_pages"
 PAGES = [
-    st.Page(HERE / "overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page(HERE / "overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
     st.Page(HERE / "target_detail.py", title="目标详情", icon=":material/insights:", url_path="detail"),
     st.Page(HERE / "counties.py", title="县区比较", icon=":material/map:", url_path="counties"),
     st.Page(HERE / "explore.py", title="数据探索", icon=":material/table_view:", url_path="explore"),
     st.Page(HERE / "submissions.py", title="数据报送", icon=":material/upload_file:", url_path="submissions"),
     st.Page(HERE / "policy.py", title="政策条款", icon=":material/gavel:", url_path="policy"),
 ]
-page = st.navigation(PAGES)
+# Streamlit serves the default page at / and reserves its url_path: 总览 is a menu page at /overview, and a hidden
+# default page runs the same script at / (so /, /overview and every other url path open their page).
+ROOT_PAGE = st.Page(HERE / "overview.py", title="总览", url_path="home", default=True, visibility="hidden")
+page = st.navigation([ROOT_PAGE, *PAGES])
 
-presentation = st.query_params.get("present") == "1"
+on_overview = page.title == "总览"
+presentation = on_overview and (st.query_params.get("present") == "1" or st.query_params.get("wall") == "1"
+                                or bool(st.query_params.get("auto")))
 ui.page_css(presentation)
+i18n.inject()
 
 if not data.has_warehouse():
     st.title("河源电商发展目标监测")
@@ -34,7 +40,8 @@ if not data.has_warehouse():
     st.stop()
 
 info = data.info()
-ui.sample_banner(info["simulated"])
+if not presentation:  # the projector shows its own one-line mark (模拟数据，非官方统计)
+    ui.sample_banner(info["simulated"])
 with st.sidebar:
     st.markdown("**河源电商发展目标监测**")
     st.caption(

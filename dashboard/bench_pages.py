@@ -52,6 +52,8 @@ def app_pages() -> list[tuple[str, str, bool]]:
 
     out = []
     for args in re.findall(r"st\.Page\((.*?)\),?\n", APP.read_text(encoding="utf-8")):
+        if 'visibility="hidden"' in args:  # an alias of a menu page (e.g. /overview for 总览)
+            continue
         path = re.search(r'url_path="([^"]+)"', args).group(1)
         default = "default=True" in args
         out.append((path, "" if default else path, default))
