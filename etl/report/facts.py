@@ -29,6 +29,7 @@ event-only (a row per class or per recognition): a county with no rows has nothi
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -463,8 +464,14 @@ def county_reading(src, year: int) -> CountyReading:
         "ORDER BY t.deadline, t.sort_order")
     deadline = target_group(year, all_targets["deadline"].unique().to_list())
     targets = all_targets.filter(pl.col("deadline") == deadline)
-    vals = src.q("SELECT indicator, region_code, year, value FROM indicator_values_detail WHERE is_annual AND year IN (?, ?)",
-                 year, BASE_YEAR)
+    # a cumulative series (training since 2015) carries its last value forward: a county with no class in a
+    # year still has everything it trained before
+    vals = src.q(
+        "SELECT indicator, region_code, ? AS year, arg_max(value, year) AS value FROM indicator_values_detail v "
+        "JOIN indicators i ON i.code = v.indicator WHERE is_annual AND year <= ? "
+        "AND (year = ? OR i.city_method = 'cumulative') GROUP BY ALL "
+        "UNION ALL SELECT indicator, region_code, year, value FROM indicator_values_detail WHERE is_annual AND year = ?",
+        year, year, year, BASE_YEAR)
     regions = compared_regions(src)
     counties = regions.filter(pl.col("level") == "county")
     status = submission_status(coverage(src), regions, [year]).filter(pl.col("level") == "county")
@@ -488,7 +495,9 @@ def expected_text(expected: float, unit: str) -> str:
         return f"{expected:.1f}级"
     if unit == "%":
         return fmt_value(expected, unit, 1)
-    return fmt_value(expected, unit, 1 if abs(expected) < 10 and not float(expected).is_integer() else 0)
+    if abs(expected) < 10 and not float(expected).is_integer():
+        return fmt_value(expected, unit, 1)
+    return fmt_value(math.ceil(expected - 1e-9) if unit in ("家", "个", "人次") else expected, unit, 0)
 
 
 def chinese_date(d: dt.date) -> str:
