@@ -103,8 +103,8 @@ def deck(src, as_of: int, meeting: str = facts.DEFAULT_MEETING, date: dt.date | 
              r["status"], r["gap"] or "—"] for r in part]
         fills = [[None, None, None, STATUS_COLORS[r["status"]], None] for r in part]
         slides.append(Slide("group", f"{facts.group_title(d)}（{frame.height}项：{facts.status_counts_text(frame)}）",
-                            subtitle=f"截至{as_of}年底；完成率 = 实际值 ÷ 目标值（超过150%按150%画），虚线为目标",
-                            bars=bars, bar_axis="完成率（%）", bar_max=CAP * 100, reference=100.0,
+                            subtitle=f"截至{as_of}年底；完成率 = 实际值 ÷ 目标值，100%即达到目标（超过150%按150%画）",
+                            bars=bars, bar_axis="完成率（%）", bar_max=CAP * 100,
                             table=table, fills=fills))
     slides.append(county_slide(src, as_of))
     slides.extend(tasks_and_funds(src, as_of))
@@ -154,7 +154,7 @@ def axis_top(s: Slide) -> float:
 def column_shares(s: Slide) -> list[float]:
     """Column widths of a slide's table as shares of its width (the same in the PPTX and the PDF)."""
     if s.kind == "group":
-        return [0.25, 0.27, 0.17, 0.14, 0.17]
+        return [0.24, 0.26, 0.17, 0.16, 0.17]
     n = len(s.table[0]) - 1
     return [0.14] + [0.86 / n] * n
 
@@ -327,14 +327,14 @@ def _e(text) -> str:
 
 def _html_bars(s: Slide) -> str:
     top = axis_top(s)
+    ref = (f'<div class="bar-ref" style="left:{s.reference / top * 100:.2f}%"></div>' if s.reference else "")
     rows = []
     for b in s.bars:
-        rows.append(f'<div class="bar-row"><div class="bar-label">{_e(b.label)}</div><div class="bar-track">'
+        rows.append(f'<div class="bar-row"><div class="bar-label">{_e(b.label)}</div><div class="bar-track">{ref}'
                     f'<div class="bar" style="width:{b.value / top * 100:.2f}%;background:{b.color}"></div>'
                     f'<span class="bar-text">{_e(b.text)}</span></div></div>')
-    ref = (f'<div class="bar-ref" style="left:calc(9.5em + (100% - 9.5em) * {s.reference / top:.4f})">'
-           f'<span>目标</span></div>' if s.reference else "")
-    return f'<div class="bars">{ref}{"".join(rows)}<div class="bar-axis">{_e(s.bar_axis)}</div></div>'
+    legend = "（虚线：目标 100%）" if s.reference else ""
+    return f'<div class="bars">{"".join(rows)}<div class="bar-axis">{_e(s.bar_axis)}{legend}</div></div>'
 
 
 def _html_table(s: Slide, size: float) -> str:
@@ -401,8 +401,7 @@ h1.st {{font-size:30pt; color:{ACCENT}; margin:0; padding-top:0.3in; line-height
 .cols.c .bar-label {{width:4.5em}}
 .bar-track {{flex:1; position:relative; height:0.5in; display:flex; align-items:center}}
 .bar {{height:100%}} .bar-text {{font-weight:700; padding-left:0.08in; white-space:nowrap}}
-.bar-ref {{position:absolute; top:0.1in; bottom:0.4in; border-left:2px dashed {INK}}}
-.bar-ref span {{position:absolute; top:-0.08in; left:0.05in; font-size:12pt}}
+.bar-ref {{position:absolute; top:-0.13in; bottom:-0.13in; border-left:2px dashed {INK}}}
 .bar-axis {{font-size:12pt; color:{MUTED}; text-align:center; margin-top:0.1in}}
 table {{border-collapse:collapse; width:100%; table-layout:fixed}}
 th {{background:{ACCENT}; color:#fff; text-align:left}}

@@ -265,7 +265,7 @@ def ranking_sheet(wb: xlsxwriter.Workbook, b: Bulletin) -> None:
     for j, h in enumerate(heads):
         ws.write_string(3, j, h, f_head)
     ws.set_row(3, 45)
-    widths = [6, 10, 8, 9, 8] + [20] * len(cols) + [24, 70]
+    widths = [6, 10, 8, 9, 8] + [20] * len(cols) + [24, 56]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     lights = {(r["region_code"], r["indicator"]): r for r in b.reading.lights.iter_rows(named=True)}
@@ -282,7 +282,7 @@ def ranking_sheet(wb: xlsxwriter.Workbook, b: Bulletin) -> None:
         ws.write_string(row, 5 + len(cols), reporting_text(b, s["region_code"]), f_text)
         fixes = b.reading.fixes.get(s["region_name"], [])
         ws.write_string(row, 6 + len(cols), "\n".join(f"{i}. {t}" for i, t in enumerate(fixes, 1)) or "无", f_text)
-        ws.set_row(row, max(36, 15 * max(1, sum(math.ceil(len(t) / 40) for t in fixes))))
+        ws.set_row(row, max(36, 15 * max(1, sum(math.ceil(len(t) / 32) for t in fixes))))
         row += 1
     row += 1
     ws.write_string(row, 0, "说明：", wb.add_format({**font, "bold": True}))
@@ -390,7 +390,7 @@ def docx_bytes(b: Bulletin) -> bytes:
     if b.status["simulated"]:
         _para(doc, f"【{SIMULATED_MARK}：本通报由示例数据生成，仅用于演示】", FONT_HEAD, 12, True, center, "#C00000")
         _font(sec.header.paragraphs[0].add_run(f"{SIMULATED_MARK}（演示用）"), FONT_BODY, 10.5, color="#C00000")
-    _para(doc, facts.ISSUER, FONT_TITLE, 30, True, center, "#C00000")
+    _para(doc, facts.ISSUER, FONT_TITLE, 26, True, center, "#C00000")
     _para(doc, NUMBER_FIELD, FONT_BODY, 16, False, center, space_after=2)
     _red_rule(doc)
     _para(doc, "", indent=False)
