@@ -154,7 +154,7 @@ def axis_top(s: Slide) -> float:
 def column_shares(s: Slide) -> list[float]:
     """Column widths of a slide's table as shares of its width (the same in the PPTX and the PDF)."""
     if s.kind == "group":
-        return [0.24, 0.26, 0.17, 0.16, 0.17]
+        return [0.27, 0.25, 0.16, 0.15, 0.17]
     n = len(s.table[0]) - 1
     return [0.14] + [0.86 / n] * n
 
