@@ -154,7 +154,7 @@ def axis_top(s: Slide) -> float:
 def column_shares(s: Slide) -> list[float]:
     """Column widths of a slide's table as shares of its width (the same in the PPTX and the PDF)."""
     if s.kind == "group":
-        return [0.27, 0.25, 0.16, 0.15, 0.17]
+        return [0.25, 0.25, 0.16, 0.14, 0.20]
     n = len(s.table[0]) - 1
     return [0.14] + [0.86 / n] * n
 
@@ -307,7 +307,7 @@ def pptx_bytes(d: Deck) -> bytes:
             _text(slide, Inches(0.5), Inches(4.1), W - Inches(1.0), Inches(2.7), s.lines[0], 22, "#8A2E0B", True)
         elif s.kind == "group":
             _chart(slide, s, Inches(0.4), Inches(1.6), Inches(5.9), Inches(5.3))
-            _table(slide, s, Inches(6.4), Inches(1.75), Inches(6.5), 14)
+            _table(slide, s, Inches(6.4), Inches(1.75), Inches(6.5), 13)
         elif s.kind == "counties":
             _chart(slide, s, Inches(0.4), Inches(1.6), Inches(4.3), Inches(5.3))
             _table(slide, s, Inches(4.8), Inches(1.75), Inches(8.1), 12)
@@ -369,7 +369,7 @@ def html_pages(d: Deck) -> str:
                                 for st, n_, c in s.tiles)
                 body = head + f'<div class="tiles">{tiles}</div><div class="attn">{_e(s.lines[0])}</div>'
             elif s.kind == "group":
-                body = head + f'<div class="cols g"><div>{_html_bars(s)}</div><div>{_html_table(s, 14)}</div></div>'
+                body = head + f'<div class="cols g"><div>{_html_bars(s)}</div><div>{_html_table(s, 13)}</div></div>'
             elif s.kind == "counties":
                 body = head + f'<div class="cols c"><div>{_html_bars(s)}</div><div>{_html_table(s, 12)}</div></div>'
             else:
