@@ -88,7 +88,7 @@ PRINT_CSS = """
   .print-only {display:block !important;}
   .pr-print-page {break-after:page;}
   .pr-row, .pr-title, .pr-head-line .headline, .pr-attn, .pr-mark, .pr-meeting {font-size:14pt !important;}
-  .pr-title {font-size:20pt !important;}
+  .pr-title, .pr-ptitle {font-size:20pt !important; font-weight:700;}
   .print-tab {font-size:1.3rem; font-weight:700; border-bottom:2px solid #1F4E79; margin:0.8rem 0 0.4rem 0;
     break-after:avoid;}
   .status-badge {white-space:normal !important; display:inline-block; max-width:100%;}

@@ -153,7 +153,7 @@ def test_presentation_mode_pages_through_the_groups(sample):
     text = screen(at)
     # printed, the projector view gives every group (a print-only block after the screen's group)
     printed = markdown_text(at).split('<div class="pr-print-page">')[1:]
-    assert [re.search(r'<div class="pr-title">(\S+)', p).group(1) for p in printed] == [
+    assert [re.search(r'<div class="pr-ptitle">(\S+)', p).group(1) for p in printed] == [
         "2015年底前目标", "2017年底前目标", "到2020年目标"]
     assert headline(at) == "截至2024年底，14项目标中：达标8项，未达标6项。"
     assert '<div class="pr-title">2015年底前目标' in text

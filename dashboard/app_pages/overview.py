@@ -87,13 +87,14 @@ def group(progress: pl.DataFrame, deadline: int) -> None:
                     key=f"bars_{deadline}")
 
 
-def presentation_group(progress: pl.DataFrame, deadline: int, n: int, total: int) -> str:
-    """One deadline group for the projector: one large row per target, sized by the screen (ui.page_css)."""
+def presentation_group(progress: pl.DataFrame, deadline: int, n: int, total: int, title_class: str = "pr-title") -> str:
+    """One deadline group for the projector: one large row per target, sized by the screen (ui.page_css).
+    The printed copies take another title class (the screen's group is the one ``.pr-title``)."""
     part = progress.filter(pl.col("deadline") == deadline)
     periods = {ui.fmt_period(p) for p in part["actual_period"].to_list()}
     one_period = periods.pop() if len(periods) == 1 else None
     rows = [
-        f'<div class="pr-title">{facts.group_title(deadline)}　<span>{part.height}项：{facts.status_counts_text(part)}'
+        f'<div class="{title_class}">{facts.group_title(deadline)}　<span>{part.height}项：{facts.status_counts_text(part)}'
         f'　第 {n} / {total} 组</span></div>',
         '<div class="pr-row pr-head"><div>目标</div><div>实际' + (f"（{one_period}）" if one_period else "") +
         '</div><div>目标值</div><div>完成率</div><div>状态</div><div>差距</div></div>',
@@ -220,7 +221,7 @@ if presentation:
         with st.container(key="screen_only"):
             st.markdown(presentation_group(progress, deadlines[idx], idx + 1, len(deadlines)), unsafe_allow_html=True)
         with st.container(key="print_only"):  # printed, the projector view gives every group, one a page
-            st.markdown("".join(f'<div class="pr-print-page">{presentation_group(progress, d, i + 1, len(deadlines))}</div>'
+            st.markdown("".join(f'<div class="pr-print-page">{presentation_group(progress, d, i + 1, len(deadlines), "pr-ptitle")}</div>'
                                 for i, d in enumerate(deadlines)), unsafe_allow_html=True)
         st.markdown(f'<div class="pr-attn">{attention_short(progress)}</div>', unsafe_allow_html=True)
 else:
