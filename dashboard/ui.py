@@ -54,10 +54,11 @@ div.stButton kbd {display:none !important;}  /* the shortcut hints (PageUp, Page
 .pr-mark {font-size:max(28px, 3.4vh); color:#C00000; font-weight:700; white-space:nowrap;}
 .pr-title {font-size:max(40px, 5.8vh); font-weight:700; margin:1vh 0 0.6vh 0; line-height:1.25;}
 .pr-title span {font-size:max(28px, 3.6vh); font-weight:400; color:#4A5563;}
-.pr-row {display:grid; grid-template-columns:2.3fr 1.6fr 1.5fr 0.9fr 1.3fr 1.5fr; gap:1.2vw; align-items:center;
+.pr-row {display:grid; grid-template-columns:1.9fr 1.8fr 1.6fr 0.9fr 1.5fr 1.9fr; gap:1.2vw; align-items:center;
          border-left:max(10px, 1.2vh) solid transparent; border-bottom:1px solid #D5DCE5;
-         padding:max(10px, 2.4vh) 1vw; font-size:max(28px, 3.9vh); line-height:1.25;}
-.pr-head {font-size:max(28px, 3.2vh); color:#4A5563; padding-top:0.4vh; padding-bottom:0.8vh;}
+         padding:calc(max(8px, 2vh) + (5 - var(--rows, 5)) * 1.2vh) 1vw; font-size:max(28px, 3.9vh); line-height:1.25;}
+.pr-row.pr-head {padding-top:0.4vh; padding-bottom:0.8vh;}  /* fewer targets in a group: taller rows fill the screen */
+.pr-head {font-size:max(28px, 3.2vh); color:#4A5563;}
 .pr-head div:nth-child(n+2):nth-child(-n+4) {text-align:right;}
 .pr-name {font-weight:700;}
 .pr-num {font-weight:700; text-align:right; white-space:nowrap;}

@@ -103,13 +103,13 @@ def presentation_group(progress: pl.DataFrame, deadline: int, n: int, total: int
         period = "" if one_period else f'<span class="pr-period">（{r["period"]}）</span>'
         rows.append(
             f'<div class="pr-row" style="border-left-color:{ui.STATUS_COLORS[r["status"]]}">'
-            f'<div class="pr-name">{html.escape(r["name"])}</div>'
+            f'<div class="pr-name" title="{html.escape(r["name"])}">{html.escape(r["short_name"])}</div>'
             f'<div class="pr-num">{r["actual"]}{period}</div>'
             f'<div class="pr-num">{r["target"]}</div>'
             f'<div class="pr-num">{r["ratio_text"]}</div><div>{ui.badge(r["status"], big=True)}</div>'
             f'<div class="pr-gap">{r["gap"] or "—"}</div></div>'
         )
-    return '<div class="pr">' + "".join(rows) + "</div>"
+    return f'<div class="pr" style="--rows:{part.height}">' + "".join(rows) + "</div>"
 
 
 def attention_short(progress: pl.DataFrame) -> str:
