@@ -404,7 +404,7 @@ def docx_bytes(b: Bulletin) -> bytes:
     group = prog.filter(pl.col("deadline") == b.reading.deadline)
     _para(doc, f"{city_state}其中{facts.group_title(b.reading.deadline)}{group.height}项：{facts.status_counts_text(group)}。"
                + facts.attention_line(prog) + "。")
-    _para(doc, f"数据情况：{b.status['text']}。")
+    _para(doc, f"数据情况：本通报评价{b.year}年度数据（{b.status['text']}）。")
     _para(doc, "二、各县区排名及得分", FONT_HEAD, 16)
     _para(doc, f"得分 = {facts.PROGRESS_WEIGHT} × 各评价目标完成序时进度的程度（实际值 ÷ 应达值，超过1按1计）的平均 + "
                f"{facts.REPORTING_WEIGHT} × 应报报表报送率；按进度而非规模评价，评价口径见第五部分。")
