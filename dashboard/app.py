@@ -5,7 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas  # noqa: F401 - see below
 import streamlit as st
+
+# Every session imports pandas here, before any page runs: Plotly looks pandas up in sys.modules without the
+# import lock, and a page drawing a chart while another session is still importing pandas (first visits of a
+# fresh server) saw a half-initialised module ("partially initialized module 'pandas' has no attribute 'Series'").
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
