@@ -200,3 +200,25 @@ def test_overview_with_an_empty_warehouse_shows_every_target_without_data(home):
     assert "14项目标中：无数据14项。" in text
     assert text.count("目标 ≥") == 14
     assert any("还没有任何报表数据" in i.value for i in at.info)
+
+
+def test_the_as_of_year_is_read_from_and_written_to_the_url(sample):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["asof"] = "2016"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert headline(at).startswith("截至2016年底")
+    assert at.select_slider(key="as_of").value == 2016
+    at.select_slider(key="as_of").set_value(2018).run()
+    assert headline(at).startswith("截至2018年底")
+    assert at.query_params["asof"] == "2018"  # a reload or a bookmark of this address shows 2018
+    next(b for b in at.button if b.label == "演示模式").click().run()
+    assert (at.query_params["present"], at.query_params["asof"], at.query_params["group"]) == ("1", "2018", "1")
+    assert screen(at).count("截至2018年底") == 1
+
+
+def test_an_unknown_year_in_the_url_shows_the_latest(sample):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["asof"] = "1999"
+    at.run()
+    assert headline(at).startswith("截至2024年底")
