@@ -239,3 +239,21 @@ def test_every_url_path_opens_its_page(server, browser):
         expect(page.locator(".headline").first).to_have_text(re.compile(r"^截至2016年底"))
     finally:
         ctx.close()
+
+
+def test_the_briefing_downloads_from_the_overview_in_one_click(server, browser, tmp_path):
+    ctx, page = new_page(browser, 1280, 900)
+    try:
+        page.goto(f"{server.url}/?asof=2016", wait_until="commit")
+        ready(page, ".sb")
+        for label, suffix, magic in (("会议材料", ".pptx", b"PK"), ("PDF", ".pdf", b"%PDF")):
+            with page.expect_download(timeout=90_000) as info:
+                page.get_by_role("button", name=label, exact=True).click()
+            download = info.value
+            assert download.suggested_filename == f"河源市发展电子商务联席会议材料（截至2016年底）{suffix}"
+            path = tmp_path / download.suggested_filename
+            download.save_as(path)
+            assert path.read_bytes()[:len(magic)] == magic
+        assert len(pypdf.PdfReader(str(path)).pages) == 8
+    finally:
+        ctx.close()

@@ -136,9 +136,11 @@ def aims() -> str:
                      for r in data.q("SELECT * FROM aims").iter_rows(named=True))
 
 
-def briefing_downloads(as_of: int) -> None:
-    """One click for each file of the meeting deck (built when clicked, from the same report layer as the CLI)."""
+def briefing_downloads(as_of: int, pptx_col, pdf_col) -> None:
+    """One click for each file of the meeting deck (built when clicked, by the same report layer as the CLI)."""
     stem = f"{facts.DEFAULT_MEETING}材料（截至{as_of}年底）"
+    tip = (f"联席会议材料（截至{as_of}年底）：封面、总体情况、各组目标（PowerPoint 原生图表，可改样式）、县区比较、口径与来源；"
+           "与 python -m etl briefing 生成的相同")
 
     def deck():
         return briefing.deck(SRC, as_of, facts.DEFAULT_MEETING, dt.date.today())
@@ -149,14 +151,12 @@ def briefing_downloads(as_of: int) -> None:
         except briefing.NoChromium as e:
             return str(e).encode("utf-8")
 
-    a, b = st.columns(2)
-    a.download_button("会议材料 PPTX", data=lambda: briefing.pptx_bytes(deck()), file_name=f"{stem}.pptx",
-                      mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                      icon=":material/slideshow:", width="stretch", on_click="ignore",
-                      help="联席会议用演示文稿：封面、总体情况、各组目标（原生图表，可改样式）、县区比较、口径与来源")
-    b.download_button("会议材料 PDF", data=pdf, file_name=f"{stem}.pdf", mime="application/pdf",
-                      icon=":material/picture_as_pdf:", width="stretch", on_click="ignore",
-                      help="与 PPTX 相同的幻灯片，打印或分发用")
+    pptx_col.download_button("会议材料", data=lambda: briefing.pptx_bytes(deck()), file_name=f"{stem}.pptx",
+                             mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                             icon=":material/slideshow:", width="stretch", on_click="ignore", help=tip + "（PPTX）")
+    pdf_col.download_button("PDF", data=pdf, file_name=f"{stem}.pdf", mime="application/pdf",
+                            icon=":material/picture_as_pdf:", width="stretch", on_click="ignore",
+                            help="与会议材料 PPTX 相同的幻灯片，打印或分发用")
 
 
 years = facts.years(SRC)
@@ -225,7 +225,7 @@ if presentation:
                                 for i, d in enumerate(deadlines)), unsafe_allow_html=True)
         st.markdown(f'<div class="pr-attn">{attention_short(progress)}</div>', unsafe_allow_html=True)
 else:
-    head, pick, go = st.columns([3, 3, 2], vertical_alignment="bottom")
+    head, pick, go, ppt, pdf = st.columns([2.6, 2.8, 1.2, 1.2, 0.9], vertical_alignment="bottom")
     head.markdown("## 发展目标总览")
 
     def remember_year() -> None:
@@ -234,8 +234,8 @@ else:
 
     as_of = pick.select_slider("截至哪一年底", options=years, key="as_of", on_change=remember_year,
                                help="选择较早的年份，可以看到当时尚未到期的目标是“进度正常”还是“滞后”")
-    if go.button("演示模式", icon=":material/slideshow:", help="投影用：大字、无侧栏、每屏一组目标，可前后翻页（PageUp/PageDown）",
-                 width="stretch"):
+    if go.button("演示模式", icon=":material/co_present:", width="stretch",
+                 help="投影用：大字、无侧栏、每屏一组目标，可前后翻页（PageUp/PageDown）；办公室大屏轮播：地址加 ?wall=1"):
         params["asof"] = str(as_of)
         params["present"] = "1"
         params["group"] = "1"
@@ -245,10 +245,7 @@ else:
                 f'<div class="headline-sub">{html.escape(facts.attention_line(progress))}</div></div>',
                 unsafe_allow_html=True)
     scoreboard(progress)
-    with st.expander(f"会议材料（截至{as_of}年底）：演示文稿和 PDF", icon=":material/download:"):
-        st.caption("与命令 `python -m etl briefing --as-of 年份 --out 目录` 生成的文件相同；图表为 PowerPoint 原生图表，可直接改样式。"
-                   f"投影请用“演示模式”；办公室大屏轮播：在地址后加 `?wall=1&asof={as_of}`。")
-        briefing_downloads(as_of)
+    briefing_downloads(as_of, ppt, pdf)
 
     # ---- 政策其他量化要求 (another block of this page goes here) --------------------------------------------
 
