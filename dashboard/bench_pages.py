@@ -46,11 +46,11 @@ MAIN_CONTENT = ('[data-testid="stMainBlockContainer"] [data-testid="stTabs"], '
 
 
 def app_pages() -> list[tuple[str, str, bool]]:
-    """(url_path, url, is_default) of every page routed by dashboard/app.py, in menu order. The default page
-    is served at the root: Streamlit ignores a default page's url_path (/overview is "Page not found")."""
+    """(url_path, url, is_default) of every menu page routed by dashboard/app.py, in menu order."""
     from dashboard.routes import PAGES
 
-    return [(url, "" if i == 0 else url, i == 0) for i, (_f, _t, _i, url, _need) in enumerate(PAGES)]
+    # every menu page at its own url path (/ is a hidden alias of the first, see dashboard/app.py)
+    return [(url, url, False) for _f, _t, _i, url, _need in PAGES]
 
 
 def ready_selector(url_path: str) -> str:

@@ -103,3 +103,14 @@ def values(indicator_code: str | None = None) -> pl.DataFrame:
 def receipts() -> list[dict]:
     """Receipts straight from ECMON_HOME (rejected files never reach the warehouse, but are shown)."""
     return store.receipts()
+
+
+class _Source:
+    """The report layer's source (etl/report/facts.py): its queries go through the cache above."""
+
+    @staticmethod
+    def q(sql: str, *params) -> pl.DataFrame:
+        return q(sql, *params)
+
+
+SOURCE = _Source()

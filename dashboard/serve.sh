@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 uv sync --frozen --quiet
+# The meeting deck's PDF (总览 → 会议材料, python -m etl briefing) is printed by Debian's chromium; without CJK
+# fonts every Chinese character would be a box.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
 export LC_ALL=C.UTF-8  # sample files load in byte order of their names (originals before corrections)
 uv run python -m etl load --quiet data/sample/*.xlsx data/sample/*.csv
 exec uv run streamlit run dashboard/app.py --server.port "${PORT:-8501}" --server.headless true

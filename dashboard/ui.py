@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import html
-import math
+import sys
+from pathlib import Path
 
 import streamlit as st
 
-# One status palette for the whole app; never colour alone: every use carries the label.
-STATUS_COLORS = {
-    "达标": "#1E8449",
-    "进度正常": "#1F5FA8",
-    "滞后": "#B9770E",
-    "未达标": "#C0392B",
-    "无数据": "#7F8C8D",
-}
-STATUS_ICONS = {"达标": "✔", "进度正常": "➜", "滞后": "⚠", "未达标": "✖", "无数据": "—"}
-STATUS_ORDER = list(STATUS_COLORS)
-STATUS_HELP = {
-    "达标": "实际值已达到目标值",
-    "进度正常": "目标年份未到，实际值不低于序时进度",
-    "滞后": "目标年份未到，实际值低于序时进度",
-    "未达标": "目标年份已过，实际值未达到目标值",
-    "无数据": "没有可用于判断的数据",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from etl.report.fmt import (  # noqa: E402,F401 - one set of formats for the pages and every export
+    STAGE_NAMES,
+    STATUS_COLORS,
+    STATUS_HELP,
+    STATUS_ICONS,
+    STATUS_ORDER,
+    as_of_label,
+    fmt_number,
+    fmt_period,
+    fmt_value,
+)
 
 
 def badge(status: str, big: bool = False) -> str:
@@ -35,57 +32,74 @@ def badge(status: str, big: bool = False) -> str:
     )
 
 
-def fmt_number(value, unit: str = "", decimals: int | None = None) -> str:
-    """Chinese statistical style: 万元 amounts of 1亿 and above shown in 亿元; thousands separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if unit == "万元" and abs(value) >= 10000:
-        return f"{value / 10000:,.2f}亿元"
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else (1 if unit == "%" else 2)
-    text = f"{value:,.{decimals}f}"
-    return f"{text}{unit}" if unit in ("%", "万元", "亿元", "人次", "家", "个", "㎡", "级") else (f"{text} {unit}" if unit else text)
-
-
-def fmt_value(value, unit: str, decimals: int | None = None, short: bool = False) -> str:
-    """A value with its unit; the park stage is shown by name (with its step 0–4 unless short)."""
-    if unit == "阶段" and value is not None and not (isinstance(value, float) and math.isnan(value)):
-        name = STAGE_NAMES.get(int(value), str(value))
-        return name if short else f"{name}（{int(value)}级）"
-    return fmt_number(value, unit, decimals)
-
-
-STAGE_NAMES = {0: "规划中", 1: "启动规划建设", 2: "在建", 3: "初具规模", 4: "建成运营"}
-
-
-def as_of_label(info: dict) -> str:
-    """截至2024年底 / 截至2025年9月 / 截至2025年第三季度: exactly the period of the latest city value."""
-    period = info.get("as_of_period")
-    if not period:
-        return "暂无数据"
-    if len(period) == 4 or period.endswith("Q4") or period.endswith("-12"):
-        return f"截至{period[:4]}年底"
-    if "Q" in period:
-        return f"截至{period[:4]}年第{period[-1]}季度末"
-    return f"截至{period[:4]}年{int(period[5:])}月"
-
-
-def fmt_period(period: str | None) -> str:
-    if not period:
-        return "—"
-    if len(period) == 4:
-        return f"{period}年"
-    if "Q" in period:
-        return f"{period[:4]}年第{period[-1]}季度"
-    return f"{period[:4]}年1-{int(period[5:])}月"
-
-
 def sample_banner(simulated: bool) -> None:
     if simulated:
         st.warning(
             "**当前显示的是模拟数据。** 示例企业、园区和全部数字均为虚构，仅用于演示系统功能，不是官方统计数据。",
             icon="⚠️",
         )
+
+
+# The projector and the office wall: sized by the screen (vh), never under 28 px at 1280×720 or 1920×1080.
+PRESENTATION_CSS = """
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] {display:none !important;}
+.block-container {max-width:100% !important; padding:1.2vh 2.2vw 0 2.2vw !important;}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap:0.8vh;}
+.pr-meeting {font-size:max(32px, 4.4vh); font-weight:700; color:#1F4E79; line-height:1.2;}
+div.stButton button {min-height:max(48px, 6vh);}
+div.stButton button p {font-size:max(28px, 3.4vh) !important; white-space:nowrap;}
+div.stButton kbd {display:none !important;}  /* the shortcut hints (PageUp, PageDown, Esc): the clicker needs none */
+.pr-head-line {display:flex; justify-content:space-between; align-items:baseline; gap:2vw;}
+.pr-head-line .headline {font-size:max(28px, 3.6vh) !important; margin:0 !important; font-weight:600;}
+.pr-mark {font-size:max(28px, 3.4vh); color:#C00000; font-weight:700; white-space:nowrap;}
+.pr-title {font-size:max(40px, 5.8vh); font-weight:700; margin:1vh 0 0.6vh 0; line-height:1.25;}
+.pr-title span {font-size:max(28px, 3.6vh); font-weight:400; color:#4A5563;}
+.pr-row {display:grid; grid-template-columns:1.9fr 1.8fr 1.6fr 0.9fr 1.5fr 1.9fr; gap:1.2vw; align-items:center;
+         border-left:max(10px, 1.2vh) solid transparent; border-bottom:1px solid #D5DCE5;
+         padding:calc(max(8px, 2vh) + (5 - var(--rows, 5)) * 1.2vh) 1vw; font-size:max(28px, 3.9vh); line-height:1.25;}
+.pr-row.pr-head {padding-top:0.4vh; padding-bottom:0.8vh;}  /* fewer targets in a group: taller rows fill the screen */
+.pr-head {font-size:max(28px, 3.2vh); color:#4A5563;}
+.pr-head div:nth-child(n+2):nth-child(-n+4) {text-align:right;}
+.pr-name {font-weight:700;}
+.pr-num {font-weight:700; text-align:right; white-space:nowrap;}
+.pr-period {font-size:max(28px, 3.2vh); font-weight:400; color:#4A5563; white-space:normal;}
+.pr-gap {font-size:max(28px, 3.6vh); color:#8A2E0B; font-weight:600;}
+.pr-attn {font-size:max(28px, 3.6vh); font-weight:700; color:#8A2E0B; margin-top:1.6vh; line-height:1.35;}
+.pr-auto {font-weight:400; color:#4A5563;}
+.stAlert p {font-size:max(28px, 3.4vh);}
+"""
+
+# Printing any page: A4 landscape, no navigation and no controls, every tab's content, nothing cut.
+PRINT_CSS = """
+@page {size: A4 landscape; margin: 12mm;}
+@media print {
+  section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"], .stButton, .stDownloadButton,
+  [data-testid="stSlider"], .stSelectSlider, .stSelectbox, .stMultiSelect, .stTextInput, .stNumberInput,
+  .stRadio, .stCheckbox, .stFileUploader, .stDateInput, .stTextArea, [data-testid="stExpander"],
+  [data-testid="stElementToolbar"], [role="tablist"], .modebar-container, .st-key-screen_only {display:none !important;}
+  .st-key-print_only {display:block !important;}
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], section.main {
+    height:auto !important; overflow:visible !important; position:static !important;}
+  .block-container {padding:0 !important; max-width:none !important;}
+  [data-baseweb="tab-panel"], [role="tabpanel"] {display:block !important; visibility:visible !important;
+    height:auto !important; overflow:visible !important;}
+  [role="tabpanel"][hidden] {display:block !important;}
+  .print-only {display:block !important;}
+  .pr-print-page {break-after:page;}
+  .pr-row, .pr-title, .pr-head-line .headline, .pr-attn, .pr-mark, .pr-meeting {font-size:14pt !important;}
+  .pr-title, .pr-ptitle {font-size:20pt !important; font-weight:700;}
+  .print-tab {font-size:1.3rem; font-weight:700; border-bottom:2px solid #1F4E79; margin:0.8rem 0 0.4rem 0;
+    break-after:avoid;}
+  .status-badge {white-space:normal !important; display:inline-block; max-width:100%;}
+  .sb-row, .target-card, .pr-row, [data-testid="stPlotlyChart"], table, tr {break-inside:avoid;}
+  .sb-num, .sb-gap, .pr-num {white-space:normal !important;}
+  [data-testid="stHorizontalBlock"] {flex-wrap:wrap !important;}
+  * {-webkit-print-color-adjust:exact !important; print-color-adjust:exact !important;}
+}
+"""
 
 
 def page_css(presentation: bool = False) -> None:
@@ -110,27 +124,10 @@ def page_css(presentation: bool = False) -> None:
     .sb-target {font-weight:400;font-size:0.8rem;color:#4A5563;}
     .sb-status {text-align:right;}
     .sb-gap {font-size:0.8rem;color:#4A5563;white-space:nowrap;}
-    """
+    .print-only, .st-key-print_only {display:none;}
+    .print-cards {display:grid; grid-template-columns:repeat(3, 1fr); gap:8px;}
+    [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) {display:none;}
+    """ + PRINT_CSS
     if presentation:
-        css += """
-        section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display:none !important;}
-        .stAlert p {font-size: 1.05rem;}
-        .block-container {max-width: 100% !important; padding: 0.8rem 2rem !important;}
-        .pr-title {font-size:2rem;font-weight:700;margin:0.3rem 0 0.5rem 0;}
-        .pr-title span {font-size:1.3rem;font-weight:400;color:#4A5563;}
-        .pr-row {display:grid;grid-template-columns:2.6fr 1.3fr 1.3fr 0.8fr 1.2fr;gap:12px;align-items:center;
-                 border-left:10px solid transparent;border-bottom:1px solid #D5DCE5;padding:5px 12px;font-size:1.5rem;}
-        .pr-head {font-size:1.05rem;color:#4A5563;border-left-color:transparent;padding-top:0;padding-bottom:4px;}
-        .pr-head div:nth-child(n+2):nth-child(-n+4) {text-align:right;}
-        .pr-name {font-weight:700;line-height:1.25;}
-        .pr-num {font-weight:700;text-align:right;white-space:nowrap;}
-        .pr-period {font-size:0.95rem;font-weight:400;color:#4A5563;}
-        .pr-gap {font-size:1rem;color:#4A5563;}
-        .target-card h4 {font-size:1.5rem;}
-        .target-card .big {font-size:2.4rem;}
-        .target-card .muted {font-size:1.15rem;}
-        .headline {font-size:1.7rem;}
-        .headline-sub {font-size:1.15rem;}
-        div.stButton button p {font-size:1.3rem;}
-        """
+        css += PRESENTATION_CSS
     st.markdown(css + "</style>", unsafe_allow_html=True)

@@ -235,6 +235,90 @@ def cmd_audit(args) -> int:
     return 0
 
 
+# ---- briefing and bulletin (the report layer: etl/report) ------------------------------------------------
+
+def _report_source():
+    from etl.report import facts
+
+    if not warehouse_path().exists():
+        print("还没有数据仓库：请先运行 python -m etl build（或 load 报表文件）。", file=sys.stderr)
+        return None
+    return facts.Warehouse(warehouse_path())
+
+
+def _report_year(src, year: int | None, what: str) -> int | None:
+    from etl.report import facts
+
+    years = facts.years(src)
+    if not years:
+        print("数据仓库里还没有任何报表数据，无法生成" + what + "。", file=sys.stderr)
+        return None
+    if year is None:
+        return years[-1]
+    if year not in years:
+        print(f"{year}年没有数据：可选年份为 {years[0]}–{years[-1]} 年。", file=sys.stderr)
+        return None
+    return year
+
+
+def _report_date(text: str | None):
+    import datetime as dt
+
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"日期“{text}”无法识别：请写成 2021-03-15 的形式。") from None
+
+
+def cmd_briefing(args) -> int:
+    from etl.report import briefing
+
+    src = _report_source()
+    year = src and _report_year(src, args.as_of, "会议材料")
+    if not year:
+        return 1
+    try:
+        paths = briefing.write(src, year, args.out, meeting=args.meeting, date=_report_date(args.date))
+    except briefing.NoChromium as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"已生成 {path}")
+    return 0
+
+
+def cmd_bulletin(args) -> int:
+    from etl.report import bulletin
+
+    src = _report_source()
+    year = src and _report_year(src, args.year, "督查通报")
+    if not year:
+        return 1
+    for path in bulletin.write(src, year, args.out, date=_report_date(args.date)):
+        print(f"已生成 {path}")
+    return 0
+
+
+def _add_report_commands(sub) -> None:
+    from etl.report.facts import DEFAULT_MEETING
+
+    c = sub.add_parser("briefing", help="生成联席会议材料（PPTX 演示文稿和同样内容的 PDF）")
+    c.add_argument("--as-of", type=int, default=None, metavar="年份", help="数据截至哪一年底（默认：最新年份）")
+    c.add_argument("--out", type=Path, required=True, metavar="目录", help="输出目录")
+    c.add_argument("--meeting", default=DEFAULT_MEETING, metavar="会议名称", help=f"封面上的会议名称（默认：{DEFAULT_MEETING}）")
+    c.add_argument("--date", default=None, metavar="日期", help="会议日期，如 2021-03-15（默认：今天）")
+    c.set_defaults(run=cmd_briefing)
+    c = sub.add_parser("bulletin", help="生成督查通报（Word 公文和 Excel 附件）")
+    c.add_argument("--year", type=int, default=None, metavar="年份", help="通报年度（默认：最新年份）")
+    c.add_argument("--out", type=Path, required=True, metavar="目录", help="输出目录")
+    c.add_argument("--date", default=None, metavar="日期", help="成文日期，如 2021-03-15（默认：今天）")
+    c.set_defaults(run=cmd_bulletin)
+
+# ---- end of briefing and bulletin -------------------------------------------------------------------------
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
@@ -274,6 +358,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("audit", help="审计记录：谁在何时做了什么")
     c.add_argument("--limit", type=int, default=200)
     c.set_defaults(run=cmd_audit)
+    _add_report_commands(sub)
     return p
 
 

@@ -195,3 +195,16 @@ def test_inspection_workbook_is_a_circular_table(warehouse):
         assert note.split("：", 1)[0].endswith(f"{name}（{unit}）") and definition in note
     assert "本表全市数：报送数" in notes[9]  # 网络零售额: the 全市 figure reported by the statistics bureau
     assert notes[-1] == ie.SOURCE_NOTE
+
+
+def test_context_indicators_are_never_a_countys_last_place(warehouse):
+    """和平县 has the lowest 社零总额 (40000) and 网络零售额 (4000) in 2023: context, not a failure; only the
+    indicators that carry a target count (网零占比 10%, tied last with 紫金县)."""
+    at = open_page()
+    tab = next(t for t in at.tabs if t.label == "县区×指标对比")
+    text = "\n".join(m.value for m in tab.markdown)
+    hep = next(line for line in text.splitlines() if line.startswith("- **和平县**"))
+    assert hep == ("- **和平县**　排名末位（1项）：网零占比；"
+                   "未报送（5项）：知名平台型企业、孵化基地、集中化孵化基地、聚集园区阶段、品牌触网率")
+    listed = "\n".join(line for line in text.splitlines() if line.startswith("- **"))
+    assert "社零总额" not in listed and "网络零售额" not in listed

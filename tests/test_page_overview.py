@@ -81,6 +81,11 @@ def headline(at: AppTest) -> str:
     return hit.group(1)
 
 
+def screen(at: AppTest) -> str:
+    """The markdown a screen shows in presentation mode: the print-only block of all groups left out."""
+    return markdown_text(at).split('<div class="pr-print-page">')[0]
+
+
 def test_headline_says_where_the_14_targets_stand(sample):
     statuses = list(db_statuses(sample, 2024).values())
     assert len(statuses) == 14
@@ -95,7 +100,7 @@ def test_headline_says_where_the_14_targets_stand(sample):
     assert board["2017年底前目标"][names["concentrated_incubation_bases"]] == "未达标"
     assert board["2017年底前目标"][names["brand_online_rate"]] == "达标"
     # the 需关注 line names every missed target with its deadline
-    assert f"{names['trainees_cumulative']}（2017年未达标）" in markdown_text(at)
+    assert f"{names['trainees_cumulative']}（2017年未达标，差400人次）" in markdown_text(at)
     assert len(plotly_specs(at)) == 3  # one completion chart per deadline group
 
 
@@ -145,35 +150,39 @@ def test_moving_the_as_of_year_to_2016_shows_progress_of_targets_not_yet_due(sam
 
 def test_presentation_mode_pages_through_the_groups(sample):
     at = open_overview(present=True)
-    text = markdown_text(at)
+    text = screen(at)
+    # printed, the projector view gives every group (a print-only block after the screen's group)
+    printed = markdown_text(at).split('<div class="pr-print-page">')[1:]
+    assert [re.search(r'<div class="pr-ptitle">(\S+)', p).group(1) for p in printed] == [
+        "2015年底前目标", "2017年底前目标", "到2020年目标"]
     assert headline(at) == "截至2024年底，14项目标中：达标8项，未达标6项。"
     assert '<div class="pr-title">2015年底前目标' in text
     assert "第 1 / 3 组" in text
     assert not at.select_slider  # no controls but the paging buttons on the projector
     labels = [b.label for b in at.button]
     assert labels == ["◀ 上一组", "下一组 ▶", "退出演示"]
-    full = dict(query(sample, "SELECT code, name FROM indicators"))
+    full = short_names(sample)  # one line a target on the projector: the short name (the full one in its tooltip)
     expected = db_statuses(sample, 2024)
 
     def shown_rows(at: AppTest) -> dict[str, str]:
-        return dict(re.findall(r'<div class="pr-name">([^<]+)</div>.*?' + STATUS_RE, markdown_text(at), flags=re.S))
+        return dict(re.findall(r'<div class="pr-name"[^>]*>([^<]+)</div>.*?' + STATUS_RE, screen(at), flags=re.S))
 
     assert shown_rows(at) == {full[c]: s for (c, d), s in expected.items() if d == 2015}
 
     next_button = next(b for b in at.button if b.label == "下一组 ▶")
     next_button.click().run()
     assert not at.exception
-    text = markdown_text(at)
+    text = screen(at)
     assert '<div class="pr-title">2017年底前目标' in text and "第 2 / 3 组" in text
     assert "2015年底前目标" not in text
     assert shown_rows(at) == {full[c]: s for (c, d), s in expected.items() if d == 2017}
 
     next(b for b in at.button if b.label == "下一组 ▶").click().run()
-    assert '<div class="pr-title">到2020年目标' in markdown_text(at)
+    assert '<div class="pr-title">到2020年目标' in screen(at)
     next(b for b in at.button if b.label == "下一组 ▶").click().run()  # wraps round to the first group
-    assert '<div class="pr-title">2015年底前目标' in markdown_text(at)
+    assert '<div class="pr-title">2015年底前目标' in screen(at)
     next(b for b in at.button if b.label == "◀ 上一组").click().run()
-    assert '<div class="pr-title">到2020年目标' in markdown_text(at)
+    assert '<div class="pr-title">到2020年目标' in screen(at)
 
     next(b for b in at.button if b.label == "退出演示").click().run()
     assert "present" not in at.query_params
@@ -191,3 +200,25 @@ def test_overview_with_an_empty_warehouse_shows_every_target_without_data(home):
     assert "14项目标中：无数据14项。" in text
     assert text.count("目标 ≥") == 14
     assert any("还没有任何报表数据" in i.value for i in at.info)
+
+
+def test_the_as_of_year_is_read_from_and_written_to_the_url(sample):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["asof"] = "2016"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert headline(at).startswith("截至2016年底")
+    assert at.select_slider(key="as_of").value == 2016
+    at.select_slider(key="as_of").set_value(2018).run()
+    assert headline(at).startswith("截至2018年底")
+    assert at.query_params["asof"] == "2018"  # a reload or a bookmark of this address shows 2018
+    next(b for b in at.button if b.label == "演示模式").click().run()
+    assert (at.query_params["present"], at.query_params["asof"], at.query_params["group"]) == ("1", "2018", "1")
+    assert screen(at).count("截至2018年底") == 1
+
+
+def test_an_unknown_year_in_the_url_shows_the_latest(sample):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["asof"] = "1999"
+    at.run()
+    assert headline(at).startswith("截至2024年底")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import county_charts, data, ui
 from dashboard import inspection_export as ie
+from etl.report import facts
 
 GEOJSON = Path(__file__).resolve().parents[2] / "data" / "geo" / "heyuan_counties.geojson"
 PLOT_CONFIG = {"displayModeBar": False}
@@ -22,6 +23,11 @@ STATUS_STYLE = {  # background of a completeness cell; the text (✓ / 至1-9月
     ie.STATUS_PART: "background-color:#FFF4D6;color:#7A5200",
     ie.STATUS_MISSING: "background-color:#FBE3D6;color:#8A2E0B",
     ie.STATUS_LATE: "background-color:#F1A9A0;color:#6E0F07;font-weight:700",
+    ie.STATUS_NONE: "background-color:#F3F4F6;color:#4A5563",
+}
+LIGHT_STYLE = {  # the county reading's lights; the text (绿/黄/红/灰 and the value) always says it
+    "绿": "background-color:#D5EFDD;color:#1E5631", "黄": "background-color:#FFF0C2;color:#7A5200",
+    "红": "background-color:#F8D0CB;color:#8A2E0B;font-weight:700", "灰": "background-color:#E5E8EB;color:#4A5563",
 }
 
 
@@ -117,7 +123,7 @@ st.title("县区比较")
 st.caption("督查组用：六个县区并排比较，看谁在哪一项上落后、哪张报表没有报送。功能区（市高新区、江东新区）位于县区境内，"
            "单列比较，不参与县区排名，也不计入全市合计。")
 
-c_ind, c_year, c_dl = st.columns([3, 1.2, 1.8], vertical_alignment="bottom")
+c_ind, c_year, c_dl = st.columns([3, 1.2, 2.2], vertical_alignment="bottom")
 code = c_ind.selectbox("指标", inds["code"].to_list(), key="cmp_indicator",
                        format_func=lambda c: ie.header_label(ind_by_code[c]["name"], ind_by_code[c]["unit"]))
 ind = ind_by_code[code]
@@ -138,18 +144,26 @@ table = ie.comparison(ie.year_values(year), inds, regions, year_status)
 part = table.filter(pl.col("indicator") == code)
 keys = ie.key_indicators()
 
-c_dl.download_button(
-    f"下载{year}年督查通报表（Excel）", icon=":material/download:", width="stretch",
-    data=ie.workbook(year, table, inds, info, keys),
-    file_name=f"河源市电子商务发展督查通报表（{year}年）.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    help="按督查通报格式导出本年度全部指标：各县区、功能区（单列）、全市，含关键指标排名、未报送标注和指标口径说明",
-)
+with c_dl.popover(f"{year}年督查通报", icon=":material/download:", width="stretch"):
+    st.caption("通报（Word 公文）按得分排名，列出各县区各目标的红黄绿信号灯和须整改事项；附件（Excel）为排名、信号灯和全部指标数值。"
+               "与命令 `python -m etl bulletin --year 年份 --out 目录` 生成的文件相同。")
+    stem = ie.bulletin.file_stem(year)
+    st.download_button("通报（Word）", data=lambda: ie.bulletin.docx_bytes(ie.bulletin_of(year)), file_name=f"{stem}.docx",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       icon=":material/description:", width="stretch", on_click="ignore")
+    st.download_button("附件（Excel）", data=lambda: ie.bulletin.xlsx_bytes(ie.bulletin_of(year)), file_name=f"{stem}（附件）.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/table_chart:", width="stretch", on_click="ignore")
+    st.download_button("各项指标数值表（Excel）", data=ie.workbook(year, table, inds, info, keys),
+                       file_name=f"河源市电子商务发展督查通报表（{year}年）.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", width="stretch",
+                       help="本年度全部指标：各县区、功能区（单列）、全市，含关键指标排名、未报送标注和指标口径说明")
 
 st.markdown(f'<div class="headline">{html.escape(headline(table, ind, year))}</div>', unsafe_allow_html=True)
 
 # ---- render ---------------------------------------------------------------------------------------------
-t_map, t_matrix, t_profile, t_done = st.tabs(["地图与排名", "县区×指标对比", "县区档案", "报送完整性"])
+t_map, t_matrix, t_score, t_profile, t_done = st.tabs(["地图与排名", "县区×指标对比", "得分与整改", "县区档案", "报送完整性"])
 
 with t_map:
     left, right = st.columns([1.25, 1])
@@ -186,21 +200,44 @@ with t_matrix:
                 "<span style='background:#B2182B;color:#fff;padding:0 6px;border-radius:3px'>红＝靠后</span>，"
                 "灰色为未报送或无数据；功能区和全市不排名。", unsafe_allow_html=True)
     st.plotly_chart(county_charts.rank_matrix(table), width="stretch", config=PLOT_CONFIG, key="cmp_matrix")
-    st.markdown("**谁在哪一项上落后**（排名末位：六个县区中数值最低，含并列；未报送：该县区没有报送相应报表）")
+    st.markdown("**谁在哪一项上落后**（只看有目标的指标；排名末位：六个县区中数值最低，含并列；未报送：该县区没有报送应报报表。"
+                "社零总额、品牌企业数等背景或分母指标不算落后）")
     lines = []
-    counties_t = table.filter(pl.col("level") == "county").with_columns(  # lowest value, and not all equal
-        ((pl.col("value") == pl.col("value").min().over("indicator"))
-         & (pl.col("value").min().over("indicator") < pl.col("value").max().over("indicator"))).fill_null(False).alias("is_last"))
-    for name, grp in counties_t.group_by("region_name", maintain_order=True):
-        last = grp.filter(pl.col("is_last"))
-        lacking = grp.filter(pl.col("value").is_null() & (pl.col("missing") == ie.MISSING))
+    for name, lag in facts.lagging(table, keys).items():
         parts = []
-        if last.height:
-            parts.append(f"排名末位（{last.height}项）：" + "、".join(last["short_name"]))
-        if lacking.height:
-            parts.append(f"未报送（{lacking.height}项）：" + "、".join(lacking["short_name"]))
-        lines.append(f"- **{name[0]}**　" + ("；".join(parts) if parts else "没有排名末位或未报送的指标"))
+        if lag["last"]:
+            parts.append(f"排名末位（{len(lag['last'])}项）：" + "、".join(lag["last"]))
+        if lag["missing"]:
+            parts.append(f"未报送（{len(lag['missing'])}项）：" + "、".join(lag["missing"]))
+        lines.append(f"- **{name}**　" + ("；".join(parts) if parts else "没有排名末位或未报送的目标指标"))
     st.markdown("\n".join(lines))
+
+with t_score:
+    reading = ie.county_reading(year)
+    st.markdown(f"**{year}年 各县区得分与信号灯**（对照{facts.group_title(reading.deadline)}；按完成序时进度的程度和报表报送评分，"
+                "不按规模）")
+    light_rows = {(r["region_code"], r["indicator"]): r for r in reading.lights.iter_rows(named=True)}
+    cols_t = reading.lights.select("indicator", "short_name").unique(maintain_order=True).rows()
+    score_rows, score_styles = [], []
+    for srow in reading.scores.iter_rows(named=True):
+        row = {"名次": str(srow["rank"]), "县区": srow["region_name"], "得分": f"{srow['score']:.1f}",
+               "报送率": f"{srow['reporting_score']:.0f}%"}
+        style = {"名次": "", "县区": "", "得分": "", "报送率": ""}
+        for code_t, short in cols_t:
+            lr = light_rows[(srow["region_code"], code_t)]
+            row[short] = ie.bulletin.light_cell(lr)
+            style[short] = LIGHT_STYLE[lr["light"]]
+        score_rows.append(row)
+        score_styles.append(style)
+    score_df, style_df = pd.DataFrame(score_rows), pd.DataFrame(score_styles)
+    st.dataframe(score_df.style.apply(lambda _: style_df, axis=None), width="stretch", hide_index=True)
+    with st.expander("评分口径"):
+        st.markdown("\n".join(f"{i}. {t}" for i, t in enumerate(facts.COUNTY_RULES, 1)))
+    st.markdown("**须整改事项**")
+    for srow in reading.scores.iter_rows(named=True):
+        items = reading.fixes.get(srow["region_name"], [])
+        st.markdown(f"**{srow['rank']}. {srow['region_name']}**（{srow['score']:.1f}分）\n"
+                    + ("\n".join(f"- {t}" for t in items) if items else "- 各项评价目标均达到序时进度，应报报表均已报送。"))
 
 with t_profile:
     pick = st.selectbox("选择县区（或功能区）", regions["region_code"].to_list(), key="cmp_profile_region",
@@ -208,12 +245,14 @@ with t_profile:
     prow = regions.filter(pl.col("region_code") == pick).row(0, named=True)
     pname = ie.region_label(prow["name"], prow["level"])
     mine = status.filter(pl.col("region_code") == pick)
+    mine_due = mine.filter(pl.col("status") != ie.STATUS_NONE)
     n_done = mine.filter(pl.col("status") == ie.STATUS_DONE).height
     n_part = mine.filter(pl.col("status") == ie.STATUS_PART).height
     n_miss = mine.filter(pl.col("status").is_in([ie.STATUS_MISSING, ie.STATUS_LATE])).height
     n_late = mine.filter(pl.col("status") == ie.STATUS_LATE).height
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("应报（F1–F6 × 年度）", f"{mine.height}项", help=f"6张报表 × {len(all_years)}个年度（{all_years[0]}–{all_years[-1]}年）")
+    m1.metric("应报（报表 × 年度）", f"{mine_due.height}项",
+              help=f"F1、F2、F3、F5 每年应报；F4、F6 按事项登记，有事项才报（{all_years[0]}–{all_years[-1]}年）")
     m2.metric("已报送全年", f"{n_done}项")
     m3.metric("缺报", f"{n_miss}项")
     m4.metric("其中逾期", f"{n_late}项", help=f"缺报且六个县区中已有至少{ie.LATE_QUORUM}个报送了同一报表、同一年度")
@@ -240,14 +279,14 @@ with t_profile:
     prof_df = pd.DataFrame(prof_rows)
     st.dataframe(prof_df, width="stretch", hide_index=True)
 
-    st.markdown(f"**{pname} 报表报送情况**（✓ 已报送全年；至…：只报了年内部分期（年初至该期累计）；缺报：未报送；逾期未报：六个县区中已有至少{ie.LATE_QUORUM}个报送了同一报表、同一年度）")
+    st.markdown(f"**{pname} 报表报送情况**（✓ 已报送全年；至…：只报了年内部分期（年初至该期累计）；缺报：未报送；逾期未报：六个县区中已有至少{ie.LATE_QUORUM}个报送了同一报表、同一年度；无记录：F4、F6 当年没有登记事项）")
     form_rows = mine.with_columns((pl.col("form") + " " + pl.col("form").replace_strict(titles, default="")).alias("报表"))
     labels, states = grid_of(form_rows, "报表", "year", [f"{f} {titles.get(f, '')}" for f in ie.FORMS])
     labels.columns = states.columns = [f"{c}年" for c in labels.columns]
     st.dataframe(styled_grid(labels, states), width="stretch")
 
 with t_done:
-    st.markdown(f"**{year}年 各县区报表报送情况**（✓ 已报送全年；至…：只报了年内部分期；缺报：未报送；逾期未报：六个县区中已有至少{ie.LATE_QUORUM}个已报送同一报表）")
+    st.markdown(f"**{year}年 各县区报表报送情况**（✓ 已报送全年；至…：只报了年内部分期；缺报：未报送；逾期未报：六个县区中已有至少{ie.LATE_QUORUM}个已报送同一报表；无记录：F4、F6 当年没有登记事项）")
     ys = year_status.with_columns(pl.col("form").alias("报表"), pl.col("region_code").replace_strict(label_of).alias("县区"))
     labels, states = grid_of(ys, "县区", "报表", region_names)
     st.dataframe(styled_grid(labels, states), width="stretch",
@@ -273,5 +312,5 @@ with t_done:
         (pl.col("year").cast(pl.String) + "年").alias("年度"))
     labels, states = grid_of(fs, "县区", "年度", region_names)
     st.dataframe(styled_grid(labels, states), width="stretch")
-    st.caption("依据：已入库的报表文件（含被更正文件覆盖前的原报文件）。F4 电商培训台账、F6 农村电商与示范认定表按行登记，"
-               "当年没有培训班或没有认定事项时不会有数据行，这里也显示为缺报，请结合实际核实。")
+    st.caption("依据：已入库的报表文件（含被更正文件覆盖前的原报文件）。F4 电商培训台账、F6 农村电商与示范认定表按事项登记，"
+               "当年没有培训班或认定事项时没有数据行，显示为“无记录”，不算缺报或逾期。")

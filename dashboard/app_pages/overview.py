@@ -1,42 +1,35 @@
-"""总览 — the leaders' screen: where each of the 14 targets stands, as at the end of a chosen year."""
+"""总览 — the leaders' screen: where each of the 14 targets stands, as at the end of a chosen year.
+
+The as-of year travels in the URL (``?asof=2016``), in the normal view, the projector view
+(``?present=1&asof=2016&group=2``) and the office wall (``?wall=1&asof=2016``, or ``?present=1&auto=30``):
+paging, reload and bookmarks keep it. ``title=`` sets the meeting title shown on the projector. Every
+sentence comes from the report layer (etl/report/facts.py), the same one the deck and the bulletin use.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, ui
+from etl.report import briefing, facts
 
-GROUP_TITLES = {2015: "2015年底前", 2017: "2017年底前", 2020: "到2020年"}
-
+SRC = data.SOURCE
 info = data.info()
-as_of_latest = info["as_of_year"]
-presentation = st.query_params.get("present") == "1"
+params = st.query_params
+wall = params.get("wall") == "1" or bool(params.get("auto"))
+presentation = params.get("present") == "1" or wall
+meeting = (params.get("title") or facts.DEFAULT_MEETING)[:60]
 
 
-def status_counts(frame: pl.DataFrame) -> str:
-    counts = {s: frame.filter(pl.col("status") == s).height for s in ui.STATUS_ORDER}
-    return "，".join(f"{s}{n}项" for s, n in counts.items() if n)
-
-
-def headline(progress: pl.DataFrame, as_of: int, attention: bool = True) -> str:
-    text = f"截至{as_of}年底，{progress.height}项目标中：{status_counts(progress)}。"
-    behind = progress.filter(pl.col("status").is_in(["未达标", "滞后"]))
-    if attention and behind.height:
-        names = "、".join(f"{r['short_name']}（{r['deadline']}年{r['status']}）" for r in behind.iter_rows(named=True))
-        text += f'<div class="headline-sub">需关注：{names}</div>'
-    return text
-
-
-def gap_text(row: dict) -> str:
-    unit, gap = row["unit"], row["gap"]
-    if unit == "阶段":
-        return f"差{gap:.0f}个阶段"
-    if unit == "%":
-        return f"差{gap:.1f}个百分点"
-    return f"差{ui.fmt_number(gap, unit)}"
+def _int(value, default: int | None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def scoreboard(progress: pl.DataFrame) -> None:
@@ -45,9 +38,8 @@ def scoreboard(progress: pl.DataFrame) -> None:
     for col, (deadline, part) in zip(cols, progress.group_by("deadline", maintain_order=True), strict=True):
         rows = []
         for r in part.iter_rows(named=True):
-            extra = ""
-            if r["status"] in ("未达标", "滞后") and r["gap"]:
-                extra = f'<div class="sb-gap">{gap_text(r)}</div>'
+            g = facts.gap(r)
+            extra = f'<div class="sb-gap">{g}</div>' if g else ""
             rows.append(
                 f'<div class="sb-row"><div class="sb-name">{html.escape(r["short_name"])}<br>'
                 f'<span class="sb-target">{ui.fmt_period(r["actual_period"])}</span></div>'
@@ -56,8 +48,8 @@ def scoreboard(progress: pl.DataFrame) -> None:
                 f'<div class="sb-status">{ui.badge(r["status"])}{extra}</div></div>'
             )
         col.markdown(
-            f'<div class="sb"><div class="sb-title">{GROUP_TITLES.get(deadline[0], deadline[0])}目标</div>'
-            f'<div class="sb-sub">{part.height}项：{status_counts(part)}</div>'
+            f'<div class="sb"><div class="sb-title">{facts.group_title(deadline[0])}</div>'
+            f'<div class="sb-sub">{part.height}项：{facts.status_counts_text(part)}</div>'
             f'{"".join(rows)}</div>',
             unsafe_allow_html=True,
         )
@@ -89,10 +81,10 @@ def card(row: dict) -> str:
         f'<div><span class="big">{ui.fmt_value(row["actual"], unit)}</span>'
         f' <span class="muted">（{ui.fmt_period(row["actual_period"])}）</span></div>',
         f'<div class="muted">目标：{html.escape(row["target_text"])}（≥{ui.fmt_value(row["target"], unit)}，{row["deadline"]}年底）'
-        + (f"　完成率 {row['ratio'] * 100:.0f}%" if row["ratio"] is not None and unit != "阶段" else "") + "</div>",
+        + (f"　完成率 {facts.ratio_text(row)}" if facts.ratio_text(row) != "—" else "") + "</div>",
     ]
-    if status in ("未达标", "滞后") and row["gap"]:
-        lines.append(f'<div class="muted"><b>{gap_text(row)}</b></div>')
+    if g := facts.gap(row):
+        lines.append(f'<div class="muted"><b>{g}</b></div>')
     plain_unit = "级" if unit == "阶段" else unit  # a stage's path and projection are points on the 0–4 scale
     if row["deadline"] > row["as_of_year"] and row["path_value"] is not None:
         lines.append(f'<div class="muted">序时进度：应达 {ui.fmt_number(row["path_value"], plain_unit, 1)}</div>')
@@ -103,93 +95,197 @@ def card(row: dict) -> str:
     return "".join(lines)
 
 
-def group(progress: pl.DataFrame, deadline: int, font_size: int = 14, per_row: int = 3) -> None:
+def group(progress: pl.DataFrame, deadline: int) -> None:
     part = progress.filter(pl.col("deadline") == deadline)
-    st.subheader(f"{GROUP_TITLES.get(deadline, deadline)}目标（{part.height}项：{status_counts(part)}）")
-    cols = st.columns(per_row)
+    st.subheader(f"{facts.group_title(deadline)}（{part.height}项：{facts.status_counts_text(part)}）")
+    cols = st.columns(3)
     for i, row in enumerate(part.iter_rows(named=True)):
-        cols[i % per_row].markdown(card(row), unsafe_allow_html=True)
-    st.plotly_chart(charts.completion_bars(part, font_size=font_size), width="stretch",
-                    config={"displayModeBar": False}, key=f"bars_{deadline}")
+        cols[i % 3].markdown(card(row), unsafe_allow_html=True)
+    st.plotly_chart(charts.completion_bars(part), width="stretch", config={"displayModeBar": False},
+                    key=f"bars_{deadline}")
 
 
-def presentation_group(progress: pl.DataFrame, deadline: int) -> None:
-    """One deadline group for the projector: one large row per target."""
+def presentation_group(progress: pl.DataFrame, deadline: int, n: int, total: int, title_class: str = "pr-title") -> str:
+    """One deadline group for the projector: one large row per target, sized by the screen (ui.page_css).
+    The printed copies take another title class (the screen's group is the one ``.pr-title``)."""
     part = progress.filter(pl.col("deadline") == deadline)
+    periods = {ui.fmt_period(p) for p in part["actual_period"].to_list()}
+    one_period = periods.pop() if len(periods) == 1 else None
     rows = [
-        f'<div class="pr-title">{GROUP_TITLES.get(deadline, deadline)}目标　<span>{part.height}项：{status_counts(part)}</span></div>',
-        '<div class="pr-row pr-head"><div>目标</div><div>实际</div><div>目标值</div><div>完成率</div><div>状态</div></div>',
+        f'<div class="{title_class}">{facts.group_title(deadline)}　<span>{part.height}项：{facts.status_counts_text(part)}'
+        f'　第 {n} / {total} 组</span></div>',
+        '<div class="pr-row pr-head"><div>目标</div><div>实际' + (f"（{one_period}）" if one_period else "") +
+        '</div><div>目标值</div><div>完成率</div><div>状态</div><div>差距</div></div>',
     ]
-    for r in part.iter_rows(named=True):
-        gap = f'<div class="pr-gap">{gap_text(r)}</div>' if r["status"] in ("未达标", "滞后") and r["gap"] else ""
-        ratio = f"{r['ratio'] * 100:.0f}%" if r["ratio"] is not None and r["unit"] != "阶段" else "—"
+    for r in facts.target_rows(part):
+        period = "" if one_period else f'<span class="pr-period">（{r["period"]}）</span>'
         rows.append(
             f'<div class="pr-row" style="border-left-color:{ui.STATUS_COLORS[r["status"]]}">'
-            f'<div class="pr-name">{html.escape(r["indicator_name"])}</div>'
-            f'<div class="pr-num">{ui.fmt_value(r["actual"], r["unit"], short=True)}'
-            f'<div class="pr-period">{ui.fmt_period(r["actual_period"])}</div></div>'
-            f'<div class="pr-num">≥{ui.fmt_value(r["target"], r["unit"], short=True)}</div>'
-            f'<div class="pr-num">{ratio}</div><div>{ui.badge(r["status"], big=True)}{gap}</div></div>'
+            f'<div class="pr-name" title="{html.escape(r["name"])}">{html.escape(r["short_name"])}</div>'
+            f'<div class="pr-num">{r["actual"]}{period}</div>'
+            f'<div class="pr-num">{r["target"]}</div>'
+            f'<div class="pr-num">{r["ratio_text"]}</div><div>{ui.badge(r["status"], big=True)}</div>'
+            f'<div class="pr-gap">{r["gap"] or "—"}</div></div>'
         )
-    st.markdown('<div class="pr">' + "".join(rows) + "</div>", unsafe_allow_html=True)
+    return f'<div class="pr" style="--rows:{part.height}">' + "".join(rows) + "</div>"
 
 
-years = [y for y in data.years() if y <= as_of_latest] if as_of_latest else []
+def attention_short(progress: pl.DataFrame) -> str:
+    """需关注 for the projector: the targets behind, grouped by deadline and status (the rows carry the gaps)."""
+    behind = progress.filter(pl.col("status").is_in(["未达标", "滞后"]))
+    if not behind.height:
+        return "需关注：无（全部目标达标或进度正常）"
+    parts = [f"{'、'.join(g['short_name'])}（{d}年{s}）"
+             for (d, s), g in behind.group_by("deadline", "status", maintain_order=True)]
+    return "需关注：" + "；".join(parts)
+
+
+METHODS = (
+    "- **实际值**：目标年份已到，取目标年份的全市值；目标年份未到，取所选年份及以前的最新值。\n"
+    "- **完成率** = 实际值 ÷ 目标值；比率类指标（触网率、网络零售占比）由全市分子、分母重新计算，不是各县区比率的平均。\n"
+    "- **序时进度**：从2014年值到目标值按时间均匀推进的应达值 = 2014年值 + (目标值 − 2014年值) × (年份 − 2014) ÷ (目标年 − 2014)。\n"
+    "- **按现增速预计**：按基年至今的年均复合增长率推算到目标年；**增速比** = 实际年均增速 ÷ 所需年均增速"
+    "（≥0.95 进展良好，≥0.6 需要加速，≥0 进展有限，<0 出现倒退；方法同 Open SDG、加拿大统计局）。"
+)
+
+
+def aims() -> str:
+    return "\n".join(f"- **{r['deadline']}年**：{r['text']}（第{r['clause']}部分）"
+                     for r in data.q("SELECT * FROM aims").iter_rows(named=True))
+
+
+def briefing_downloads(as_of: int, pptx_col, pdf_col) -> None:
+    """One click for each file of the meeting deck (built when clicked, by the same report layer as the CLI)."""
+    stem = f"{facts.DEFAULT_MEETING}材料（截至{as_of}年底）"
+    tip = (f"联席会议材料（截至{as_of}年底）：封面、总体情况、各组目标（PowerPoint 原生图表，可改样式）、县区比较、口径与来源；"
+           "与 python -m etl briefing 生成的相同")
+
+    def deck():
+        return briefing.deck(SRC, as_of, facts.DEFAULT_MEETING, dt.date.today())
+
+    def pdf():
+        try:
+            return briefing.pdf_bytes(deck())
+        except briefing.NoChromium as e:
+            return str(e).encode("utf-8")
+
+    pptx_col.download_button("会议材料", data=lambda: briefing.pptx_bytes(deck()), file_name=f"{stem}.pptx",
+                             mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                             icon=":material/slideshow:", width="stretch", on_click="ignore", help=tip + "（PPTX）")
+    pdf_col.download_button("PDF", data=pdf, file_name=f"{stem}.pdf", mime="application/pdf",
+                            icon=":material/picture_as_pdf:", width="stretch", on_click="ignore",
+                            help="与会议材料 PPTX 相同的幻灯片，打印或分发用")
+
+
+years = facts.years(SRC)
 if not years:  # a warehouse with the catalog and no data yet
     st.markdown("## 发展目标总览")
     st.info("数据仓库里还没有任何报表数据，14项目标均为“无数据”。请在“数据报送”页上传报表，或运行 `python -m etl load 文件…`。")
-    progress = data.progress(2015)
-    st.markdown(f'<div class="headline">{progress.height}项目标中：{status_counts(progress)}。</div>', unsafe_allow_html=True)
+    progress = facts.progress(SRC, 2015)
+    st.markdown(f'<div class="headline">{progress.height}项目标中：{facts.status_counts_text(progress)}。</div>',
+                unsafe_allow_html=True)
     scoreboard(progress)
     st.stop()
+
+# the as-of year: the URL's, if it is a year with data; else the latest
+as_of = _int(params.get("asof"), None)
+if as_of not in years:
+    as_of = years[-1]
+if "as_of" not in st.session_state or st.session_state.get("_asof_url") != params.get("asof"):
+    st.session_state["as_of"] = as_of  # a new session, or the URL was edited: the URL wins
+    st.session_state["_asof_url"] = params.get("asof")
+
 if presentation:
-    as_of = st.session_state.get("as_of", as_of_latest)
-    progress = data.progress(as_of)
+    progress = facts.progress(SRC, as_of)
     deadlines = sorted(progress["deadline"].unique().to_list())
-    idx = st.session_state.setdefault("present_group", 0) % len(deadlines)
-    st.markdown(f'<div class="headline">{headline(progress, as_of, attention=False)}</div>', unsafe_allow_html=True)
-    prev, mid, nxt, leave = st.columns([1, 2, 1, 1], vertical_alignment="center")
-    # a presenter's clicker sends PageUp / PageDown
-    if prev.button("◀ 上一组", width="stretch", shortcut="PageUp"):
-        st.session_state.present_group = (idx - 1) % len(deadlines)
-        st.rerun()
-    mid.markdown(f"<div style='text-align:center'>第 {idx + 1} / {len(deadlines)} 组（截至{as_of}年底）</div>",
-                 unsafe_allow_html=True)
-    if nxt.button("下一组 ▶", width="stretch", shortcut="PageDown"):
-        st.session_state.present_group = (idx + 1) % len(deadlines)
-        st.rerun()
-    if leave.button("退出演示", width="stretch", shortcut="Escape"):
-        del st.query_params["present"]
-        st.rerun()
-    presentation_group(progress, deadlines[idx])
+    idx = (_int(params.get("group"), 1) - 1) % len(deadlines)
+
+    def goto(i: int) -> None:
+        params["group"] = str(i % len(deadlines) + 1)
+
+    top, *buttons = st.columns([6, 1.25, 1.25, 1.25], vertical_alignment="center") if not wall else [st.container()]
+    top.markdown(f'<div class="pr-meeting">{html.escape(meeting)}</div>', unsafe_allow_html=True)
+    if not wall:
+        prev, nxt, leave = buttons
+        # a presenter's clicker sends PageUp / PageDown
+        if prev.button("◀ 上一组", width="stretch", shortcut="PageUp"):
+            goto(idx - 1)
+            st.rerun()
+        if nxt.button("下一组 ▶", width="stretch", shortcut="PageDown"):
+            goto(idx + 1)
+            st.rerun()
+        if leave.button("退出演示", width="stretch", shortcut="Escape"):
+            for k in ("present", "group", "title"):
+                params.pop(k, None)
+            st.rerun()
+    mark = f'<span class="pr-mark">{facts.SIMULATED_MARK}</span>' if info["simulated"] else ""
+    st.markdown(f'<div class="pr-head-line"><div class="headline">{facts.headline(progress, as_of)}</div>{mark}</div>',
+                unsafe_allow_html=True)
+
+    if wall:
+        every = max(_int(params.get("auto"), 30) or 30, 5)
+
+        @st.fragment(run_every=every)
+        def wall_screen() -> None:
+            tick = st.session_state.get("wall_tick", -1) + 1
+            st.session_state["wall_tick"] = tick
+            i = (idx + tick) % len(deadlines)
+            st.markdown(presentation_group(progress, deadlines[i], i + 1, len(deadlines)), unsafe_allow_html=True)
+            st.markdown(f'<div class="pr-attn">{attention_short(progress)}　<span class="pr-auto">每{every}秒自动翻页</span></div>',
+                        unsafe_allow_html=True)
+
+        wall_screen()
+    else:
+        with st.container(key="screen_only"):
+            st.markdown(presentation_group(progress, deadlines[idx], idx + 1, len(deadlines)), unsafe_allow_html=True)
+        with st.container(key="print_only"):  # printed, the projector view gives every group, one a page
+            st.markdown("".join(f'<div class="pr-print-page">{presentation_group(progress, d, i + 1, len(deadlines), "pr-ptitle")}</div>'
+                                for i, d in enumerate(deadlines)), unsafe_allow_html=True)
+        st.markdown(f'<div class="pr-attn">{attention_short(progress)}</div>', unsafe_allow_html=True)
 else:
-    head, pick, go = st.columns([3, 3, 2], vertical_alignment="bottom")
+    head, pick, go, ppt, pdf = st.columns([2.6, 2.8, 1.2, 1.2, 0.9], vertical_alignment="bottom")
     head.markdown("## 发展目标总览")
-    as_of = pick.select_slider("截至哪一年底", options=years, value=as_of_latest, key="as_of",
+
+    def remember_year() -> None:
+        params["asof"] = str(st.session_state["as_of"])
+        st.session_state["_asof_url"] = params["asof"]
+
+    as_of = pick.select_slider("截至哪一年底", options=years, key="as_of", on_change=remember_year,
                                help="选择较早的年份，可以看到当时尚未到期的目标是“进度正常”还是“滞后”")
-    if go.button("演示模式", icon=":material/slideshow:", help="投影用：大字、无侧栏、每屏一组目标，可前后翻页",
-                 width="stretch"):
-        st.query_params["present"] = "1"
-        st.session_state.present_group = 0
+    if go.button("演示模式", icon=":material/co_present:", width="stretch",
+                 help="投影用：大字、无侧栏、每屏一组目标，可前后翻页（PageUp/PageDown）；办公室大屏轮播：地址加 ?wall=1"):
+        params["asof"] = str(as_of)
+        params["present"] = "1"
+        params["group"] = "1"
         st.rerun()
-    progress = data.progress(as_of)
-    st.markdown(f'<div class="headline">{headline(progress, as_of)}</div>', unsafe_allow_html=True)
+    progress = facts.progress(SRC, as_of)
+    st.markdown(f'<div class="headline">{facts.headline(progress, as_of)}'
+                f'<div class="headline-sub">{html.escape(facts.attention_line(progress))}</div></div>',
+                unsafe_allow_html=True)
     scoreboard(progress)
-    other_aims(as_of)
-    tabs = st.tabs([f"{GROUP_TITLES.get(d, d)}目标详情" for d in sorted(progress["deadline"].unique())] + ["计算方法", "定性目标"])
-    for tab, d in zip(tabs, sorted(progress["deadline"].unique()), strict=False):
-        with tab:
-            group(progress, d)
-    with tabs[-2]:
-        for s in ui.STATUS_ORDER:
-            st.markdown(f"{ui.badge(s)} {ui.STATUS_HELP[s]}", unsafe_allow_html=True)
-        st.markdown(
-            "- **实际值**：目标年份已到，取目标年份的全市值；目标年份未到，取所选年份及以前的最新值。\n"
-            "- **完成率** = 实际值 ÷ 目标值；比率类指标（触网率、网络零售占比）由全市分子、分母重新计算，不是各县区比率的平均。\n"
-            "- **序时进度**：从2014年值到目标值按时间均匀推进的应达值 = 2014年值 + (目标值 − 2014年值) × (年份 − 2014) ÷ (目标年 − 2014)。\n"
-            "- **按现增速预计**：按基年至今的年均复合增长率推算到目标年；**增速比** = 实际年均增速 ÷ 所需年均增速"
-            "（≥0.95 进展良好，≥0.6 需要加速，≥0 进展有限，<0 出现倒退；方法同 Open SDG、加拿大统计局）。"
-        )
-    with tabs[-1]:
-        for row in data.q("SELECT * FROM aims").iter_rows(named=True):
-            st.markdown(f"- **{row['deadline']}年**：{row['text']}（第{row['clause']}部分）")
+    briefing_downloads(as_of, ppt, pdf)
+
+    other_aims(as_of)  # 政策其他量化要求
+
+    deadlines = sorted(progress["deadline"].unique())
+    with st.container(key="screen_only"):
+        tabs = st.tabs([f"{facts.group_title(d)}详情" for d in deadlines] + ["计算方法", "定性目标"])
+        for tab, d in zip(tabs, deadlines, strict=False):
+            with tab:
+                group(progress, d)
+        with tabs[-2]:
+            for s in ui.STATUS_ORDER:
+                st.markdown(f"{ui.badge(s)} {ui.STATUS_HELP[s]}", unsafe_allow_html=True)
+            st.markdown(METHODS)
+        with tabs[-1]:
+            st.markdown(aims())
+    with st.container(key="print_only"):  # printing shows every tab's content (a browser prints the open tab only)
+        for d in deadlines:
+            part = progress.filter(pl.col("deadline") == d)
+            st.markdown(f'<div class="print-tab">{facts.group_title(d)}详情（{part.height}项：{facts.status_counts_text(part)}）</div>'
+                        f'<div class="print-cards">{"".join(card(r) for r in part.iter_rows(named=True))}</div>',
+                        unsafe_allow_html=True)
+        st.markdown('<div class="print-tab">计算方法</div>', unsafe_allow_html=True)
+        st.markdown(METHODS)
+        st.markdown('<div class="print-tab">定性目标</div>', unsafe_allow_html=True)
+        st.markdown(aims())
