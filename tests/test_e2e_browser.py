@@ -210,6 +210,6 @@ def test_a_file_loaded_while_the_app_runs_shows_on_reload(tmp_path_factory, cont
         assert page.locator(EXCEPTION).count() == 0
         headline = page.locator(".headline").inner_text()
         assert headline.startswith("截至2025年底，14项目标中："), headline
-        assert "数据截至：2025年" in page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "数据截至2025年底" in page.locator('[data-testid="stSidebar"]').inner_text()
         assert app.proc.pid == pid and app.proc.poll() is None  # the same server process, still running
         page.close()
