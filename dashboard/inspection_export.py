@@ -27,6 +27,7 @@ import xlsxwriter
 
 from dashboard import data
 from dashboard.ui import STAGE_NAMES, fmt_period
+from etl import exports
 
 FORMS = ("F1", "F2", "F3", "F4", "F5", "F6")
 LATE_QUORUM = 4
@@ -169,7 +170,7 @@ def workbook(year: int, table: pl.DataFrame, indicators: pl.DataFrame, info: dic
     unit, decimals, definition, sort_order); ``info`` warehouse_info (as_of_year, built_at, simulated)."""
     inds = indicators.sort("sort_order")
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **exports.WORKBOOK_OPTIONS})  # text never becomes a formula
     ws = wb.add_worksheet(f"{year}年督查通报")
     font = {"font_name": "宋体", "font_size": 10}
     border = {**font, "border": 1, "valign": "vcenter"}
