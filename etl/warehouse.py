@@ -17,7 +17,7 @@ import polars as pl
 
 from etl import store
 from etl.catalog import Catalog, current
-from etl.config import catalog_dir, home, warehouse_path
+from etl.config import catalog_dir, warehouse_path
 
 SQL_DIR = Path(__file__).with_name("sql")
 FORMS = ("F1", "F2", "F3", "F4", "F5", "F6")
@@ -147,9 +147,9 @@ def build(progress=None) -> Path:
             accepted = [r for r in receipts if r["status"] == store.ACCEPTED]
             con.execute(
                 "CREATE TABLE warehouse_info AS SELECT (SELECT as_of_year FROM as_of) AS as_of_year, ?::TIMESTAMP AS built_at, "
-                "? AS simulated, ? AS accepted_files, ? AS rejected_files, ? AS ecmon_home",
+                "? AS simulated, ? AS accepted_files, ? AS rejected_files",  # no server path: the SQL console shows it
                 [dt.datetime.now().isoformat(timespec="seconds"), any(r["simulated"] for r in accepted), len(accepted),
-                 len(receipts) - len(accepted), str(home())],
+                 len(receipts) - len(accepted)],
             )
             con.execute("CHECKPOINT")
         finally:
