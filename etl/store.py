@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from etl.config import REPO, received_dir
@@ -23,6 +24,7 @@ REJECTED = "rejected"
 STATUS_LABEL = {ACCEPTED: "已入库", REJECTED: "已退回"}
 SAMPLE_DIR = REPO / "data" / "sample"
 FORM_CODES = {"F1", "F2", "F3", "F4", "F5", "F6"}
+MAX_STORED_NAME = 200  # bytes of UTF-8: file systems refuse names over 255 bytes
 
 
 def sha256(data: bytes) -> str:
@@ -69,6 +71,23 @@ def is_simulated(source: Path | None) -> bool:
     return False
 
 
+def stored_file_name(original: str) -> str:
+    """The name to keep a received file under on disk: the last part of ``original`` without characters a file
+    system refuses (``/``, ``\\``, control characters), at most ``MAX_STORED_NAME`` bytes of UTF-8 with its
+    extension kept. A shortened name ends in ``~`` and 8 hex digits of the original's SHA-256, so that two long
+    names stay apart. The full original name is kept in the receipt (``file``)."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "_", str(original).replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if name in ("", ".", ".."):
+        name = "upload"
+    if len(name.encode()) <= MAX_STORED_NAME:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    suffix = f".{ext}" if dot and stem and len(ext.encode()) <= 16 else ""
+    tag = "~" + sha256(str(original).encode())[:8]
+    room = MAX_STORED_NAME - len(suffix.encode()) - len(tag)
+    return name[: len(name) - len(suffix)].encode()[:room].decode("utf-8", "ignore") + tag + suffix
+
+
 def keep(data: bytes, name: str, parsed, status: str, extra_messages=(), channel: str = "命令行",
          simulated: bool = False) -> dict:
     """Write the file, its rows (if accepted) and its receipt; return the receipt."""
@@ -81,9 +100,9 @@ def keep(data: bytes, name: str, parsed, status: str, extra_messages=(), channel
     tmp = folder / f".tmp_{seq:06d}_{os.getpid()}"
     tmp.mkdir()
     safe_name = Path(name).name or "upload"
-    stored_name = safe_name
-    if safe_name == "receipt.json" or (safe_name.endswith(".parquet") and safe_name[:-8] in FORM_CODES):
-        stored_name = f"原文件_{safe_name}"  # never overwritten by the receipt or the rows kept beside it
+    stored_name = stored_file_name(safe_name)  # a name over 255 bytes cannot be a file: kept shortened
+    if stored_name == "receipt.json" or (stored_name.endswith(".parquet") and stored_name[:-8] in FORM_CODES):
+        stored_name = f"原文件_{stored_name}"  # never overwritten by the receipt or the rows kept beside it
     (tmp / stored_name).write_bytes(data)
     forms = {}
     if parsed is not None:
