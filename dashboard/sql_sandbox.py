@@ -180,12 +180,17 @@ def _walk(node):
             yield from _walk(value)
 
 
+def _shown(name: str) -> str:
+    """What the analyst wrote, for a message: letters, digits and . _ ( ) only (messages are shown as Markdown)."""
+    return re.sub(r"[^\w.() ]", "", name)[:80]
+
+
 def _table_function_refusal(name: str) -> str:
     if name.startswith(FILE_FUNCTIONS):
         return MSG_FILES
     if name.startswith(SERVER_FUNCTIONS):
-        return MSG_HIDDEN.format(name=f"{name}()")
-    return MSG_TABLE_FUNCTION.format(name=name)
+        return MSG_HIDDEN.format(name=_shown(f"{name}()"))
+    return MSG_TABLE_FUNCTION.format(name=_shown(name))
 
 
 def _check_tree(tree: dict, names: Names) -> None:
@@ -197,24 +202,24 @@ def _check_tree(tree: dict, names: Names) -> None:
             if name not in SAFE_TABLE_FUNCTIONS and name not in names.macros:
                 raise Refused(_table_function_refusal(name))
         elif "function_name" in node and str(node["function_name"]).lower() in HIDDEN_FUNCTIONS:
-            raise Refused(MSG_HIDDEN.format(name=f"{str(node['function_name']).lower()}()"))
+            raise Refused(MSG_HIDDEN.format(name=_shown(f"{str(node['function_name']).lower()}()")))
         elif kind == "BASE_TABLE":
             catalog, schema = str(node.get("catalog_name", "")).lower(), str(node.get("schema_name", "")).lower()
             table = str(node.get("table_name", "")).lower()
             if any(ch in table for ch in "/\\:") or re.search(r"\.[a-z0-9]{1,8}$", table):
                 raise Refused(MSG_FILES)  # a file name as a table (a replacement scan)
             if catalog not in PUBLIC_CATALOGS or schema not in PUBLIC_SCHEMAS:
-                raise Refused(MSG_HIDDEN.format(name=".".join(p for p in (catalog, schema, table) if p)))
+                raise Refused(MSG_HIDDEN.format(name=_shown(".".join(p for p in (catalog, schema, table) if p))))
             if schema != "information_schema" and (table in names.system or (
                     table in names.table_functions and table not in names.public)):
-                raise Refused(MSG_HIDDEN.format(name=table))  # e.g. SUMMARIZE duckdb_settings
+                raise Refused(MSG_HIDDEN.format(name=_shown(table)))  # e.g. SUMMARIZE duckdb_settings
         elif kind == "SHOW_REF":
             table = str(node.get("table_name", ""))
             if node.get("show_type") == "SHOW_SPECIAL":
                 if table.lower() not in SAFE_SHOW:
-                    raise Refused(MSG_HIDDEN.format(name=f"SHOW {table.strip(chr(34))}"))
+                    raise Refused(MSG_HIDDEN.format(name=_shown(f"SHOW {table.strip(chr(34))}")))
             elif table and table.lower() not in names.public:
-                raise Refused(MSG_HIDDEN.format(name=f"SHOW {table}"))  # SHOW temp_directory: a setting
+                raise Refused(MSG_HIDDEN.format(name=_shown(f"SHOW {table}")))  # SHOW temp_directory: a setting
 
 
 def _check_words(sql: str, names: Names) -> None:
@@ -229,9 +234,9 @@ def _check_words(sql: str, names: Names) -> None:
         word = sql[start:end].strip().strip('"').lower()
         if word in forbidden:
             raise Refused(_table_function_refusal(word) if word in names.table_functions
-                          else MSG_HIDDEN.format(name=word))
+                          else MSG_HIDDEN.format(name=_shown(word)))
         if word in ("system", "memory", "temp", "pg_catalog"):
-            raise Refused(MSG_HIDDEN.format(name=word))
+            raise Refused(MSG_HIDDEN.format(name=_shown(word)))
 
 
 def _serialised(con, sql: str) -> dict | None:
@@ -275,7 +280,7 @@ def _check_one(con, statement, names: Names) -> None:
         if match and match.group(2):
             raise Refused(MSG_LOCKED)
         if name not in SAFE_PRAGMAS:
-            raise Refused(MSG_PRAGMA.format(name=name or text[:30]))
+            raise Refused(MSG_PRAGMA.format(name=_shown(name or text[:30])))
 
 
 def _only(con, sql: str):

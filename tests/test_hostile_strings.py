@@ -360,6 +360,9 @@ def test_the_inspection_workbook_holds_formula_like_names_as_text(formula_catalo
     ("SELECT * FROM '{warehouse}'", "不能读写服务器上的文件"),
     ("SELECT * FROM sniff_csv('{warehouse}')", "不能读写服务器上的文件"),
     ("SELECT * FROM test_all_types()", "不能使用 test_all_types()"),
+    # what the analyst wrote comes back in the message only as letters, digits and . _ ( )
+    ('SELECT * FROM system."![x](hostile-sql.png)<img src=x>"', "不开放数据库的系统信息（system.x(hostilesql.png)img srcx："),
+    ('SELECT * FROM "![x](hostile-sql.png)"(1)', "不能使用 x(hostilesql.png)()"),
 ])
 def test_catalog_functions_settings_and_files_are_refused_in_chinese(hostile, sql, expected):
     warehouse = hostile / "warehouse.duckdb"
@@ -370,6 +373,7 @@ def test_catalog_functions_settings_and_files_are_refused_in_chinese(hostile, sq
     else:
         assert not result.ok and result.frame is None and expected in result.error, (sql, result.error)
         assert re.search(r"[\u4e00-\u9fff]", result.error) and "Error" not in result.error
+        assert not re.search(r"[<>\[\]*`$!]", result.error), result.error  # shown as Markdown on the page
         text = f"{result.error} {result.detail}"
     assert str(hostile) not in text and "/root" not in text and "/tmp" not in text
 
