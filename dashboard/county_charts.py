@@ -13,7 +13,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.charts import FONT, base_layout
-from dashboard.ui import STAGE_NAMES, fmt_value
+from dashboard.ui import STAGE_NAMES, chart_text, fmt_value
 
 COUNTY_COLOR = "#1F5FA8"
 ZONE_COLOR = "#E07B39"
@@ -108,7 +108,7 @@ def county_map(geojson: dict, frame: pl.DataFrame, unit: str, decimals: int | No
         if code not in points:
             continue
         p = points[code]
-        text = f"<b>{name}</b><br>{label(value, unit, decimals, missing)}"
+        text = f"<b>{chart_text(name)}</b><br>{label(value, unit, decimals, missing)}"
         if p["leader"]:
             fig.add_trace(go.Scattergeo(lon=[p["lon"], p["label_lon"]], lat=[p["lat"], p["label_lat"]], mode="lines",
                                         line={"color": REFERENCE_COLOR, "width": 1}, hoverinfo="skip", showlegend=False))
@@ -170,8 +170,9 @@ def ranking_bars(frame: pl.DataFrame, unit: str, decimals: int | None = None, re
     counties = frame.filter(pl.col("level") == "county").sort(["value", order_by], descending=[True, False],
                                                                nulls_last=True)
     zones = frame.filter(pl.col("level") == "zone").sort(order_by)
-    names = [f"第{r}名 {n}" if r is not None else n for n, r in zip(counties["region_name"], counties["rank"], strict=True)]
-    names += [f"{n}（功能区）" for n in zones["region_name"]]
+    names = [f"第{r}名 {chart_text(n)}" if r is not None else chart_text(n)
+             for n, r in zip(counties["region_name"], counties["rank"], strict=True)]
+    names += [f"{chart_text(n)}（功能区）" for n in zones["region_name"]]
     order = list(reversed(names))
     fig = go.Figure()
     vmax = max([v for v in frame["value"].to_list() if not _is_missing(v)] + [reference or 0, 0])
@@ -280,7 +281,7 @@ def rank_matrix(table: pl.DataFrame, height: int | None = None) -> go.Figure:
             .with_columns(pl.col("level").replace_strict(level_rank, default=3).alias("_g")).sort("_g", "sort_order"))
     row_label = {}
     for name, level in regs.select("region_name", "level").iter_rows():
-        row_label[name] = {"zone": f"{name}<br>（功能区）", "city": "全市"}.get(level, name)
+        row_label[name] = {"zone": f"{chart_text(name)}<br>（功能区）", "city": "全市"}.get(level, chart_text(name))
     rows = [row_label[n] for n in regs["region_name"]]
 
     def grid(levels: tuple[str, ...], score_fn):
@@ -346,7 +347,7 @@ def profile_multiples(series: pl.DataFrame, indicators: pl.DataFrame, county_nam
             line={"color": "#95A5A6", "dash": "dash", "width": 1.5},
             hovertemplate="%{x}年 六县区平均：%{y:,.1f}<extra></extra>"), row=r, col=c)
         fig.add_trace(go.Scatter(
-            x=part["year"], y=part["value"], mode="lines+markers", name=county_name, legendgroup="county",
+            x=part["year"], y=part["value"], mode="lines+markers", name=chart_text(county_name), legendgroup="county",
             showlegend=k == 0, line={"color": COUNTY_COLOR, "width": 2.5}, marker={"size": 5},
             customdata=[label(v, ind["unit"], ind["decimals"]) for v in part["value"]],
             hovertemplate="%{x}年：%{customdata}<extra></extra>"), row=r, col=c)

@@ -2,6 +2,8 @@
 # One command on a fresh machine: install, build the warehouse from the shipped sample data, serve the app.
 #   bash dashboard/serve.sh            (then open http://localhost:8501)
 # PORT=8600 changes the port; ECMON_HOME chooses where the kept files and the warehouse live.
+# Only this machine can open the app (ADDRESS=localhost): there is no sign-in yet. ADDRESS=0.0.0.0 (or one
+# interface's address) opens it to the network; do that only behind something that signs users in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -15,4 +17,5 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
 fi
 export LC_ALL=C.UTF-8  # sample files load in byte order of their names (originals before corrections)
 uv run python -m etl load --quiet data/sample/*.xlsx data/sample/*.csv
-exec uv run streamlit run dashboard/app.py --server.port "${PORT:-8501}" --server.headless true
+exec uv run streamlit run dashboard/app.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-localhost}" \
+  --server.headless true

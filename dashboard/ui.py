@@ -1,11 +1,15 @@
-"""Shared look: the status palette (always with its text label), number formats, the sample banner."""
+"""Shared look: the status palette (always with its text label), number formats, the sample banner, and the
+two functions that show a user's text as plain text (``plain`` for Streamlit, ``chart_text`` for Plotly)."""
 
 from __future__ import annotations
 
 import html
+import re
+import string
 import sys
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -21,6 +25,49 @@ from etl.report.fmt import (  # noqa: E402,F401 - one set of formats for the pag
     fmt_period,
     fmt_value,
 )
+
+# ---- a user's text, shown as text ------------------------------------------------------------------
+# Streamlit renders Markdown (and, with unsafe_allow_html, HTML) in st.markdown, st.caption, st.info/
+# warning/error/success, st.metric, st.table cells and in the labels of buttons, expanders and tabs:
+# ``![x](http://…)`` makes every visitor's browser fetch a URL, ``<iframe srcdoc=…>`` runs script, and
+# ``**…**``, ``:material/…:``, ``$…$`` change what is shown. ``plain`` turns every ASCII punctuation
+# character that Markdown or HTML can read as syntax into a numeric character reference, which both show as
+# the character itself and never as syntax (``, . - / % ? ; ( )`` are syntax only at the start of a line, and
+# are escaped only there: ``- x``, ``1. x``); line breaks become spaces, and a leading space is kept from
+# starting a code block. Links that GFM makes out of plain ``www.``/``http:``/e-mail text after parsing are
+# broken by an invisible word joiner (U+2060). st.dataframe cells, st.text and the options of st.selectbox/
+# st.multiselect are plain text already and must NOT get ``plain`` (the references would show).
+WORD_JOINER = "\u2060"
+_INLINE_SAFE = ",.-/%?;() "
+_PLAIN = {ord(c): f"&#{ord(c)};" for c in string.punctuation if c not in _INLINE_SAFE} | {
+    ord(c): " " for c in "\r\n\t\v\f\x85\u2028\u2029"}
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)|(?=@)")
+_LINE_START = re.compile(r"^(?: |-(?=[\s-]*$|\s)|(\d+)([.)])(?=\s|$))")
+
+
+def _line_start(match: re.Match) -> str:
+    if match.group(1):  # 1. / 1) : an ordered list
+        return match.group(1) + f"&#{ord(match.group(2))};"
+    return f"&#{ord(match.group(0))};"  # a leading space (code block) or "- " / "---" (list, rule)
+
+
+def plain(text) -> str:
+    """A user's text (file, sheet, enterprise name, message, value …) for any Streamlit text that renders
+    Markdown or HTML, with or without unsafe_allow_html: shown exactly as typed, never as syntax."""
+    out = _AUTOLINK.sub(WORD_JOINER, "" if text is None else str(text)).translate(_PLAIN)
+    return _LINE_START.sub(_line_start, out, count=1)
+
+
+def plain_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell of ``frame`` through ``plain``: for st.table, whose cells are Markdown."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(pl.col(c).map_elements(plain, return_dtype=pl.String) for c in text)
+
+
+def chart_text(text) -> str:
+    """A user's text for Plotly text, hover, names and annotations (Plotly renders <b>, <a href>, <br> … and
+    decodes &lt; &gt; &amp; but not &quot;, so only & < > are escaped)."""
+    return html.escape("" if text is None else str(text), quote=False)
 
 
 def badge(status: str, big: bool = False) -> str:

@@ -62,7 +62,7 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> tuple[list[Path], li
         safe = _safe_name(name, i)
         sub = folder / f"{i:03d}"
         sub.mkdir()
-        path = sub / safe
+        path = sub / store.stored_file_name(safe)  # the pipeline is given ``safe``, the full name, to show
         path.write_bytes(data)
         paths.append(path)
         names.append(safe)

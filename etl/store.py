@@ -23,6 +23,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -245,18 +246,23 @@ def is_simulated(source: Path | None) -> bool:
 
 
 def stored_file_name(original: str) -> str:
-    """The name a received file is kept under: its own (without folders), at most MAX_NAME_BYTES bytes with its
-    extension kept, and never one of the names kept beside it (the full original name is in the receipt)."""
-    name = Path(str(original).replace("\\", "/")).name.strip() or "upload"
-    stem, suffix = os.path.splitext(name)
-    if len(suffix.encode()) > 20:
-        stem, suffix = name, ""
-    while len((stem + suffix).encode()) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    name = stem + suffix
-    if name.endswith(".parquet") or name in (".", ".."):
+    """The name to keep a received file under on disk: the last part of ``original`` without characters a file
+    system refuses (``/``, ``\\``, control characters), at most ``MAX_NAME_BYTES`` bytes of UTF-8 with its
+    extension kept (a name over 255 bytes cannot be a file). A shortened name ends in ``~`` and 8 hex digits of the
+    original's SHA-256, so that two long names stay apart; a name like the rows kept beside it (F1.parquet) gets
+    a prefix. The full original name is kept in the receipt (``file``)."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "_", str(original).replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if name in ("", ".", ".."):
+        name = "upload"
+    if name.endswith(".parquet"):
         name = f"原文件_{name}"
-    return name
+    if len(name.encode()) <= MAX_NAME_BYTES:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    suffix = f".{ext}" if dot and stem and len(ext.encode()) <= 16 else ""
+    tag = "~" + sha256(str(original).encode())[:8]
+    room = MAX_NAME_BYTES - len(suffix.encode()) - len(tag)
+    return name[: len(name) - len(suffix)].encode()[:room].decode("utf-8", "ignore") + tag + suffix
 
 
 @dataclass

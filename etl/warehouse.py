@@ -17,7 +17,7 @@ import polars as pl
 
 from etl import store
 from etl.catalog import Catalog, current
-from etl.config import catalog_dir, home, warehouse_path
+from etl.config import catalog_dir, warehouse_path
 
 SQL_DIR = Path(__file__).with_name("sql")
 SQL_TYPES = {"money": "DOUBLE", "area": "DOUBLE", "integer": "BIGINT", "year": "BIGINT", "date": "DATE", "yesno": "BOOLEAN"}
@@ -200,11 +200,11 @@ def _build(progress, actor) -> Path:
             con.execute(
                 "CREATE TABLE warehouse_info AS SELECT (SELECT as_of_year FROM as_of) AS as_of_year, "
                 "(SELECT as_of_period FROM as_of) AS as_of_period, ?::TIMESTAMP AS built_at, "
-                "? AS simulated, ? AS accepted_files, ? AS rejected_files, ? AS pending_files, ? AS state_version, "
-                "? AS ecmon_home",
+                "? AS simulated, ? AS accepted_files, ? AS rejected_files, ? AS pending_files, ? AS state_version",
+                # no server path here: the SQL console shows this table
                 [dt.datetime.now().isoformat(timespec="seconds"), any(r["simulated"] for r in accepted), len(accepted),
                  sum(r["status"] == store.REJECTED for r in receipts), sum(r["status"] == store.PENDING for r in receipts),
-                 version, str(home())],
+                 version],
             )
             con.execute("CHECKPOINT")
         finally:

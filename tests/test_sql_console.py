@@ -198,7 +198,7 @@ def test_mistakes_get_a_chinese_message_with_the_engine_line(warehouse):
 # ---- limits -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sql", [
-    "SELECT count(*) FROM range(1000000000000::BIGINT) a, range(1000000000000::BIGINT) b",
+    "SELECT count(*) FROM range(1000000000000::BIGINT) a, range(1000) b",  # needs no memory, only time
     "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
 ])
 def test_a_runaway_query_is_stopped_by_the_time_limit(warehouse, sql):

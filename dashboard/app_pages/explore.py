@@ -12,6 +12,7 @@ import streamlit as st
 import xlsxwriter
 
 from dashboard import charts, data, sql_console, ui
+from etl import exports
 from etl.config import REPO, catalog_dir
 
 SOURCE_LABELS = {"reported": "报送", "derived": "推算"}
@@ -106,9 +107,9 @@ def values_chart(frame: pl.DataFrame, unit: str, styles: dict[str, dict], annual
                 last_year = p[:4]
                 xs += [x]
                 ys += [v]
-                hover += [f"{name}<br>{ui.fmt_period(p)}<br>{ind}：{ui.fmt_value(v, unit)}"]
+                hover += [f"{ui.chart_text(name)}<br>{ui.fmt_period(p)}<br>{ui.chart_text(ind)}：{ui.fmt_value(v, unit)}"]
             fig.add_trace(go.Scatter(
-                x=xs, y=ys, name=f"{name}·{ind}" if several else name, mode="lines+markers",
+                x=xs, y=ys, name=ui.chart_text(f"{name}·{ind}" if several else name), mode="lines+markers",
                 line=style, marker={"size": 7 if style["width"] > 2 else 5}, hovertext=hover, hoverinfo="text",
             ))
     if annual:
@@ -132,7 +133,7 @@ def values_chart(frame: pl.DataFrame, unit: str, styles: dict[str, dict], annual
 def excel_bytes(table: pl.DataFrame, notes: pl.DataFrame) -> bytes:
     """The table on sheet 数据 and each indicator's definition on sheet 指标说明."""
     buf = io.BytesIO()
-    with xlsxwriter.Workbook(buf) as wb:
+    with xlsxwriter.Workbook(buf, exports.WORKBOOK_OPTIONS) as wb:  # text stays text: never a formula
         table.write_excel(workbook=wb, worksheet="数据", autofit=True, float_precision=4,
                           header_format={"bold": True, "bg_color": "#E8EEF6"})
         notes.write_excel(workbook=wb, worksheet="指标说明", header_format={"bold": True, "bg_color": "#E8EEF6"},
@@ -307,7 +308,7 @@ def values_tab() -> None:
         st.caption("表中数值按指标规定的小数位显示；下载的文件保留完整精度。")
         stem = f"河源电商指标数据_{y0}-{y1}_{grain}"
         d1, d2, d3 = st.columns(3)
-        d1.download_button("下载 CSV", table.write_csv(include_bom=True).encode("utf-8"), f"{stem}.csv", "text/csv",
+        d1.download_button("下载 CSV", exports.csv_bytes(table), f"{stem}.csv", "text/csv",
                            on_click="ignore", icon=":material/download:", width="stretch",
                            help="UTF-8（带 BOM），Excel 可直接打开中文")
         d2.download_button("下载 Excel", excel_bytes(table, notes), f"{stem}.xlsx",
@@ -361,11 +362,16 @@ def sql_tab() -> None:
     if not result.ok:
         st.error(result.error, icon=":material/block:")
         if result.detail:
-            st.caption(f"数据库提示：{result.detail}")
+            st.caption(f"数据库提示：{ui.plain(result.detail)}")
         return
     frame = result.frame
-    shown = f"共 {frame.height:,} 行" if not result.truncated else f"结果超过 {sql_console.ROW_LIMIT:,} 行，只显示前 {frame.height:,} 行"
+    shown = {"rows": f"结果超过 {sql_console.ROW_LIMIT:,} 行，只显示前 {frame.height:,} 行",
+             "bytes": f"结果超过 {sql_console.MAX_RESULT_BYTES // 2**20} MB，只显示前 {frame.height:,} 行"}.get(
+        result.limited, f"共 {frame.height:,} 行")
     (st.warning if result.truncated else st.caption)(f"{shown}，用时 {result.elapsed:.2f} 秒。")
+    if result.cut_texts:
+        st.caption(f"有 {result.cut_texts:,} 个值超过 {sql_console.MAX_TEXT_CHARS:,} 个字符，只显示和下载前 "
+                   f"{sql_console.MAX_TEXT_CHARS:,} 个（以“…”结尾）。")
     if frame.width:
         st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(frame.height, 1)))
         st.download_button("下载结果 CSV", sql_console.csv_bytes(frame), "查询结果.csv", "text/csv", on_click="ignore",

@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, ui, upload
-from etl import store
+from etl import exports, store
 from etl.catalog import current as current_catalog
 from etl.config import catalog_dir
 from etl.messages import ERROR, WARNING
@@ -51,7 +51,7 @@ def guarded(what: str, fn, *args) -> None:
     except Exception as e:  # noqa: BLE001 — the user sees a sentence, the detail goes in a caption and the log
         log.exception("数据报送页面：%s", what)
         st.error(f"{what}时出现意外错误，这部分暂时无法显示。请刷新页面重试；如仍有问题，请联系市商务局。")
-        st.caption(f"技术信息：{type(e).__name__}：{str(e)[:300]}")
+        st.caption(f"技术信息：{type(e).__name__}：{ui.plain(str(e)[:300])}")
 
 
 def fmt_time(text: str | None) -> str:
@@ -148,8 +148,9 @@ def show_table(frame: pl.DataFrame, color_column: str | None = None, colors: dic
                static: bool = False, **kwargs):
     """A polars frame as a table; one text column coloured by its label (the label stays: never colour alone).
 
-    ``static`` tables (st.table) wrap long text, which suits messages; the others are st.dataframe."""
-    pdf = frame.to_pandas()
+    ``static`` tables (st.table) wrap long text, which suits messages; the others are st.dataframe. The cells
+    of st.table are Markdown, so there every text cell goes through ``ui.plain`` (file names, values …)."""
+    pdf = (ui.plain_frame(frame) if static else frame).to_pandas()
     shown = pdf.style.map(_color_cells(colors), subset=[color_column]) if color_column and len(pdf) else pdf
     if static:
         height = kwargs.pop("height", None)
@@ -196,7 +197,7 @@ def summary(receipts: list[dict]) -> None:
     last = receipts[-1]
     st.markdown(
         f"**已接收{len(receipts)}个文件：{ACCEPTED_LABEL}{accepted}个，{REJECTED_LABEL}{rejected}个。**　"
-        f"最近一次：{fmt_time(last.get('received_at'))} 收到「{last['file']}」 {receipt_badge(status_label(last))}",
+        f"最近一次：{fmt_time(last.get('received_at'))} 收到「{ui.plain(last['file'])}」 {receipt_badge(status_label(last))}",
         unsafe_allow_html=True,
     )
 
@@ -219,7 +220,7 @@ def show_result(result: upload.Result) -> None:
         st.markdown(f"**问题清单**（错误{result.errors}个，警告{result.warnings}个；行号就是 Excel 左侧的行号）")
         show_messages(result.messages, drop_file=len(result.files) == 1)
         st.download_button("下载问题清单（CSV，可用 Excel 打开）",
-                           result.messages.write_csv().encode("utf-8-sig"),
+                           exports.csv_bytes(result.messages),
                            file_name="问题清单.csv", mime="text/csv", icon=":material/download:",
                            key="subm_result_download")
 
@@ -260,7 +261,7 @@ def upload_section() -> None:
             log.exception("数据报送页面：处理上传文件")
             st.session_state.pop("subm_result", None)
             st.error("处理文件时出现意外错误，本次提交可能没有完成。请稍后重试；如仍有问题，请把文件发给市商务局。")
-            st.caption(f"技术信息：{type(e).__name__}：{str(e)[:300]}")
+            st.caption(f"技术信息：{type(e).__name__}：{ui.plain(str(e)[:300])}")
             return
     saved = st.session_state.get("subm_result")
     if saved and saved[0] == _signature(files):
@@ -345,12 +346,13 @@ def coverage_frame(receipt: dict, names: dict[str, str]) -> pl.DataFrame:
 def receipt_detail(receipt: dict, names: dict[str, str], titles: dict[str, str]) -> None:
     label = status_label(receipt)
     with st.container(border=True):
-        st.markdown(f"#### 回执{receipt['id']}：{receipt['file']} {receipt_badge(label)}", unsafe_allow_html=True)
+        st.markdown(f"#### 回执{receipt['id']}：{ui.plain(receipt['file'])} {receipt_badge(label)}", unsafe_allow_html=True)
         forms = "、".join(f"{k} {titles.get(k, '')}（{v['rows']}行）" for k, v in (receipt.get("forms") or {}).items())
         st.markdown(
-            f"接收时间：{fmt_time(receipt.get('received_at'))}　渠道：{receipt.get('channel') or '—'}　"
+            f"接收时间：{fmt_time(receipt.get('received_at'))}　渠道：{ui.plain(receipt.get('channel') or '—')}　"
             f"大小：{receipt.get('size', 0) / 1024:,.1f} KB　报表：{forms or '—'}  \n"
-            f"留存位置：`received/{receipt.get('stored_as', '')}`　SHA-256：`{receipt.get('sha256', '')[:16]}…`"
+            f"留存位置：{ui.plain('received/' + receipt.get('stored_as', ''))}　"
+            f"SHA-256：`{receipt.get('sha256', '')[:16]}…`"
         )
         headline = message_headline(receipt)
         (st.error if receipt["status"] == store.REJECTED else st.warning if receipt["warnings"] else st.success)(headline)
@@ -365,7 +367,7 @@ def receipt_detail(receipt: dict, names: dict[str, str], titles: dict[str, str])
                        static=True, height=320)
         original = Path(receipt["folder"]) / Path(receipt.get("stored_as") or receipt["file"]).name
         if original.is_file():
-            st.download_button(f"下载留存的原文件「{receipt['file']}」", original.read_bytes(), file_name=receipt["file"],
+            st.download_button(f"下载留存的原文件「{ui.plain(receipt['file'])}」", original.read_bytes(), file_name=receipt["file"],
                                mime=MIME.get(original.suffix.lower(), "application/octet-stream"),
                                icon=":material/download:", key=f"subm_orig_{receipt['id']}")
         else:

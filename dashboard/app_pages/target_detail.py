@@ -107,7 +107,7 @@ if entities.height:
     if code in ("brand_online_rate", "brand_enterprises", "brand_enterprises_online"):
         offline = shown.filter(pl.col("amount") == 0)
         st.markdown(f"{year}年本地知名品牌企业 {shown.height} 家，已触网 {shown.height - offline.height} 家；"
-                    f"**尚未触网 {offline.height} 家**：" + ("、".join(offline["entity_name"].to_list()) or "无"))
+                    f"**尚未触网 {offline.height} 家**：" + ("、".join(map(ui.plain, offline["entity_name"].to_list())) or "无"))
     st.dataframe(shown.rename({"year": "年度", "region_name": "县区", "entity_name": "名称", "attribute": "情况",
                                "amount": "数值", "receipt_id": "回执号"}), width="stretch", hide_index=True)
 
