@@ -54,6 +54,8 @@ def sidebar(person: access.Person) -> None:
     if demo_mode():
         names = {a["sub"]: a["name"] for a in access.DEMO_ACCOUNTS}
         st.selectbox("演示身份", [None, *names], key="demo_account", format_func=lambda s: "访客（只读）" if s is None else names[s])
+        if person.signed_in:
+            st.text(f"当前身份：{person.name}\n{person.role.label}" + (f"（{person.scope_label}）" if person.scope_label else ""))
     elif provider_configured():
         if person.signed_in:
             st.text(f"{person.name}\n{person.role.label}" + (f"（{person.scope_label}）" if person.scope_label else ""))

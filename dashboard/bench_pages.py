@@ -53,6 +53,14 @@ def app_pages() -> list[tuple[str, str, bool]]:
     return [(url, url, False) for _f, _t, _i, url, _need in PAGES]
 
 
+def sign_in_demo(page, name: str, timeout: float = 60) -> None:
+    """With ECMON_DEMO_LOGIN=1: pick the demo account ``name`` (e.g. "审核员甲（演示）") in the sidebar."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="演示身份").click()
+    page.get_by_role("option", name=name).click()
+    page.locator('[data-testid="stSidebar"]').get_by_text(f"当前身份：{name}").first.wait_for(timeout=timeout * 1000)
+    wait_idle(page, timeout)
+
+
 def ready_selector(url_path: str) -> str:
     """What marks a page as shown: its first drawn chart, or else its main content (tabs)."""
     return CHART if url_path in CHART_PAGES else MAIN_CONTENT
@@ -99,11 +107,13 @@ class AppServer:
     """``streamlit run dashboard/app.py`` against one ECMON_HOME on a free local port (a context manager).
 
     ``script`` runs another script instead; ``options`` adds Streamlit config options as command-line flags, e.g.
-    ``{"secrets.files": "/tmp/x/secrets.toml"}`` (then only that file is read for secrets)."""
+    ``{"secrets.files": "/tmp/x/secrets.toml"}`` (then only that file is read for secrets); ``env`` adds
+    environment variables (e.g. ``{"ECMON_DEMO_LOGIN": "1"}``)."""
 
     def __init__(self, home: Path, port: int | None = None, log: Path | None = None, catalog: Path | None = None,
-                 script: Path = APP, options: dict[str, str] | None = None):
+                 script: Path = APP, options: dict[str, str] | None = None, env: dict[str, str] | None = None):
         self.home = Path(home)
+        self.env = dict(env or {})
         self.script = Path(script)
         self.options = dict(options or {})
         self.catalog = Path(catalog) if catalog else None
@@ -113,7 +123,7 @@ class AppServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> AppServer:
-        env = {**os.environ, "ECMON_HOME": str(self.home), "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "ECMON_HOME": str(self.home), "PYTHONPATH": str(ROOT), **self.env}
         env.pop("ECMON_CATALOG", None)
         if self.catalog:
             env["ECMON_CATALOG"] = str(self.catalog)

@@ -13,5 +13,6 @@ PAGES = [
     ("counties.py", "县区比较", ":material/map:", "counties", access.VIEW),
     ("explore.py", "数据探索", ":material/table_view:", "explore", access.EXPLORE),
     ("submissions.py", "数据报送", ":material/upload_file:", "submissions", access.VIEW),
+    ("review.py", "报送审核", ":material/approval:", "review", access.REVIEW),
     ("policy.py", "政策条款", ":material/gavel:", "policy", access.VIEW),
 ]

@@ -2,9 +2,10 @@
 
 Plain functions with no ``st.`` in them, so that they can be tested with real bytes:
 
-    check_uploads([(original_name, bytes), …]) -> Result   validate only; nothing kept
-    load_uploads([(original_name, bytes), …])  -> Result   validate, keep (accepted or rejected), publish
-    template_bytes(code), templates_zip()                  the blank forms, made in memory
+    check_uploads([(original_name, bytes), …], person) -> Result   validate and preview; nothing kept
+    load_uploads([(original_name, bytes), …], person)  -> Result   validate, keep; waits for a reviewer
+    zero_report(code, region, year) -> (name, bytes)               a 零报告 file, made from the blank template
+    template_bytes(code), templates_zip()                          the blank forms, made in memory
 
 The bytes are written to a temporary folder under their original names (one sub-folder per file, so two
 uploads with the same name do not collide); the pipeline is given the original names, so every message
@@ -41,6 +42,7 @@ class Result:
     messages: pl.DataFrame  # MESSAGE_COLUMNS, errors first
     receipt_ids: list[str] = field(default_factory=list)
     published: bool = False
+    changes: list = field(default_factory=list)  # every file's preview (etl.preview.Change), in file order
 
     @property
     def errors(self) -> int:
@@ -119,11 +121,12 @@ def _files_frame(outcome, receipts_by_file: dict[str, dict], unchanged: dict[str
     return pl.DataFrame(rows, schema=schema)
 
 
-def check_uploads(files: list[tuple[str, bytes]]) -> Result:
-    """Validate the files as ``python -m etl check`` does; nothing is kept and the warehouse is untouched."""
+def check_uploads(files: list[tuple[str, bytes]], actor: store.Actor | None = None) -> Result:
+    """Validate the files as ``python -m etl check`` does, as ``actor`` would send them (a county clerk's
+    rows of another county are errors), and preview what they would change; nothing is kept."""
     with tempfile.TemporaryDirectory(prefix="ecmon-upload-") as tmp:
         paths, names = _write(Path(tmp), files)
-        outcome = pipeline.check(paths, names=names)
+        outcome = pipeline.check(paths, names=names, actor=actor)
     messages = messages_frame([m for p in outcome.parsed for m in p.problems])
     n_err = int((messages["类型"] == ERROR).sum())
     n_warn = messages.height - n_err
@@ -132,19 +135,20 @@ def check_uploads(files: list[tuple[str, bytes]]) -> Result:
         headline = f"有{n_err}个错误，请按下表改正后再提交（本次只做检查，文件未留存、未入库）"
         level = "error"
     elif n_warn:
-        headline = f"检查通过：{len(files)}个文件共{rows}行，另有{n_warn}个警告请核对；可以提交入库"
+        headline = f"检查通过：{len(files)}个文件共{rows}行，另有{n_warn}个警告请核对；可以提交审核"
         level = "warning"
     else:
-        headline = f"检查通过：{len(files)}个文件共{rows}行，没有错误和警告；可以提交入库"
+        headline = f"检查通过：{len(files)}个文件共{rows}行，没有错误和警告；可以提交审核"
         level = "success"
-    return Result("check", n_err == 0, headline, level, _files_frame(outcome, {}, {}, "check"), messages)
+    return Result("check", n_err == 0, headline, level, _files_frame(outcome, {}, {}, "check"), messages,
+                  changes=[c for file_changes in outcome.changes for c in file_changes])
 
 
-def load_uploads(files: list[tuple[str, bytes]], actor: store.Actor | None = None, publish: bool = True) -> Result:
-    """Check, keep and publish as ``python -m etl load`` does (all or nothing over the files of one call)."""
+def load_uploads(files: list[tuple[str, bytes]], actor: store.Actor, publish: bool = False) -> Result:
+    """Check and keep as ``python -m etl load`` does (all or nothing over the files of one call); a web
+    submission waits for a reviewer (``publish`` is for tests of the operator's path only)."""
     with tempfile.TemporaryDirectory(prefix="ecmon-upload-") as tmp:
         paths, names = _write(Path(tmp), files)
-        actor = actor or store.Actor("网页用户", "网页用户", channel=CHANNEL)
         outcome = pipeline.load(paths, names=names, actor=actor, simulated=False, publish=publish)
     receipts_by_file = {r["file"]: r for r in outcome.receipts}
     unchanged = {name: earlier for name, earlier in outcome.unchanged}
@@ -158,25 +162,41 @@ def load_uploads(files: list[tuple[str, bytes]], actor: store.Actor | None = Non
         also = f"同批{clean}个无错误的文件也一并未入库；" if clean and len(files) > 1 else ""
         headline = f"有{n_err}个错误，未入库；{also}{kept}。请按下表改正后重新提交。"
         level = "error"
-    elif outcome.published and outcome.receipts:
+    elif outcome.receipts:
         rows = sum(r["rows"] for r in outcome.receipts)
-        headline = f"已入库，数据已更新：{len(outcome.receipts)}个文件共{rows}行（回执{'、'.join(ids)}）"
+        done = "已入库，数据已更新" if outcome.published else "已提交，待市商务局审核；审核通过后数据才会发布"
+        headline = f"{done}：{len(outcome.receipts)}个文件共{rows}行（回执{'、'.join(ids)}）"
         if unchanged:
-            headline += f"；另有{len(unchanged)}个文件与已入库的文件完全相同，未作更改"
+            headline += f"；另有{len(unchanged)}个文件与已接收的文件完全相同，未作更改"
         if n_warn:
-            headline += f"。有{n_warn}个警告，数据已入库，请核对下表"
+            headline += f"。有{n_warn}个警告，请核对下表"
         level = "warning" if n_warn else "success"
     elif unchanged:
         first = next(iter(unchanged.values()))
-        headline = (f"文件与{first['received_at'][:16].replace('T', ' ')}已入库的文件（回执{first['id']}）内容完全相同，"
-                    "数据未作任何更改" if len(unchanged) == 1 else
-                    f"{len(unchanged)}个文件都与已入库的文件内容完全相同，数据未作任何更改")
+        headline = (f"文件与{first['received_at'][:16].replace('T', ' ')}已接收的文件（回执{first['id']}，"
+                    f"{store.STATUS_LABEL[first['status']]}）内容完全相同，数据未作任何更改" if len(unchanged) == 1 else
+                    f"{len(unchanged)}个文件都与已接收的文件内容完全相同，数据未作任何更改")
         level = "info"
     else:
         headline = "没有新文件，数据未作任何更改"
         level = "info"
     return Result("load", outcome.ok, headline, level, _files_frame(outcome, receipts_by_file, unchanged, "load"),
-                  messages, ids, outcome.published and bool(outcome.receipts))
+                  messages, ids, outcome.published and bool(outcome.receipts),
+                  [c for file_changes in outcome.changes for c in file_changes])
+
+
+def zero_report(code: str, region: str, year: int, catalog=None) -> tuple[str, bytes]:
+    """A 零报告 of one form for one county and year: the blank template with 报送方式：零报告, 填报县区 and
+    报送年度 filled in (the same file a clerk could fill in by hand)."""
+    import openpyxl
+
+    catalog = catalog or current_catalog()
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(code, catalog)))
+    ws = wb.worksheets[0]
+    ws["B2"], ws["D2"], ws["F2"] = "零报告", catalog.regions[region].name, int(year)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return f"{catalog.regions[region].name}{year}年{catalog.forms[code].title}零报告.xlsx", buf.getvalue()
 
 
 # ---- blank templates (generated in memory from the catalog, like ``python -m etl template``) ----------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from etl import exports
 from etl.catalog import Catalog, current
 
 NOTE = "本表由河源市电子商务发展目标监测系统生成（河府办〔2015〕43号）。请勿修改表头；可以删除示例说明行以外的空行。"
@@ -14,7 +15,7 @@ METHOD_HELP = ("增补：新增或更正表中所列的行，以前报送的其�
 
 
 def write_form(form, catalog: Catalog, path: Path) -> Path:
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), exports.WORKBOOK_OPTIONS)
     wb.set_properties({"title": form.label, "author": "河源市商务局"})
     title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})

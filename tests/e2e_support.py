@@ -79,13 +79,15 @@ def traces(spec: dict) -> dict[str, tuple[list, list]]:
     return {t.get("name"): (plotly_array(t.get("x", [])), plotly_array(t.get("y", []))) for t in spec["data"]}
 
 
-def open_app_page(page: str | None = None, timeout: float = 90) -> AppTest:
+def open_app_page(page: str | None = None, timeout: float = 90, account: str | None = None) -> AppTest:
     """Run the real entry (dashboard/app.py), switch to ``page`` (e.g. "app_pages/counties.py"; None: the
-    overview), and check that it ran without an exception."""
+    overview), and check that it ran without an exception. ``account``: sign in with that demo account (the
+    test sets ECMON_DEMO_LOGIN=1, e.g. "demo-heping" 和平县填报员, "demo-reviewer-a" 审核员甲); else a visitor."""
     at = AppTest.from_file(APP, default_timeout=timeout)
+    if account:
+        at.session_state["demo_account"] = account
     at.run()
     if page:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-

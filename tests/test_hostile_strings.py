@@ -33,7 +33,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from dashboard import sql_console as sc
 from dashboard import ui, upload
-from dashboard.bench_pages import CHROMIUM, ROOT, AppServer, chromium, free_port, wait_idle
+from dashboard.bench_pages import CHROMIUM, ROOT, AppServer, chromium, free_port, sign_in_demo, wait_idle
 from etl import exports, store
 
 F1_HEADER = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）", "农村网络零售额（万元）"]
@@ -91,8 +91,10 @@ def hostile(tmp_path_factory) -> Path:
         [r[0], "2017", *r[2:]] for r in SMALL_F1_2016]]}).read_bytes()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ECMON_HOME", str(home))
-        assert not upload.load_uploads([(REJECTED_NAME, rejected)]).ok
-        accepted = upload.load_uploads([("2016年东源县品牌企业触网情况表.xlsx", f5), (ACCEPTED_NAME, f1_2017)])
+        sender = store.Actor("hostile-sender", "审核员", None, "网页上传")
+        assert not upload.load_uploads([(REJECTED_NAME, rejected)], sender).ok
+        accepted = upload.load_uploads([("2016年东源县品牌企业触网情况表.xlsx", f5), (ACCEPTED_NAME, f1_2017)], sender,
+                                       publish=True)
         assert accepted.ok and accepted.published, accepted.messages.to_dicts()
     return home
 
@@ -200,7 +202,9 @@ def test_a_name_over_255_bytes_is_kept_shortened_on_disk_and_whole_in_the_receip
 
 
 def store_receipts(home: Path) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((home / "received").glob("*/receipt.json"))]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ECMON_HOME", str(home))
+        return store.receipts()
 
 
 # ---- pages (AppTest): every user text is Markdown-inert ----------------------------------------------------------
@@ -234,7 +238,8 @@ def test_a_rejected_receipts_messages_show_hostile_values_as_text(hostile, monke
 
 def test_the_uploads_problem_list_csv_has_no_live_formula(hostile, monkeypatch, downloads, tmp_path):
     use_home(hostile, monkeypatch)
-    at = open_app_page(PAGE_SUBMISSIONS, timeout=120)
+    monkeypatch.setenv("ECMON_DEMO_LOGIN", "1")
+    at = open_app_page(PAGE_SUBMISSIONS, timeout=120, account="demo-reviewer-a")
     data = write_xlsx(tmp_path / "f1.xlsx", {"县区电子商务统计表": f1_rejected_rows()}).read_bytes()
     at.get("file_uploader")[0].set_value([(REJECTED_NAME, data, "application/octet-stream")]).run()
     at.button(key="subm_check").click().run()
@@ -537,7 +542,7 @@ pytest_browser = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROM
 
 @pytest.fixture(scope="module")
 def served(hostile):
-    app = AppServer(hostile, log=hostile.parent / "streamlit.log").start()
+    app = AppServer(hostile, log=hostile.parent / "streamlit.log", env={"ECMON_DEMO_LOGIN": "1"}).start()
     yield app
     app.stop()
 
@@ -617,6 +622,7 @@ def test_in_the_browser_a_hostile_upload_is_checked_and_its_problem_list_downloa
     data = write_xlsx(tmp_path / "f1.xlsx", {HOSTILE_SHEET: f1_rejected_rows()}).read_bytes()
     with chromium() as browser:
         page, requests = open_page(browser, f"{served.url}/submissions")
+        sign_in_demo(page, "审核员甲（演示）")  # a visitor reads only; a reviewer may send city-wide files
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             [{"name": UPLOAD_NAME, "mimeType": "application/octet-stream", "buffer": data}])
         page.get_by_text("很长的文件名", exact=False).first.wait_for()

@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from etl import exports
 from etl.report import facts
 from etl.report.facts import GREEN, GREY, LIGHT_COLORS, RED, YELLOW
 from etl.report.fmt import SIMULATED_MARK, STAGE_NAMES, fmt_value
@@ -300,7 +301,7 @@ def ranking_sheet(wb: xlsxwriter.Workbook, b: Bulletin) -> None:
 def xlsx_bytes(b: Bulletin) -> bytes:
     """The attachment: the ranking with lights (sheet 1) and every indicator's values and ranks (sheet 2)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **exports.WORKBOOK_OPTIONS})  # text stays text
     ranking_sheet(wb, b)
     values_sheet(wb, b.year, b.table, b.indicators, b.info, b.key_codes, name=f"{b.year}年各项指标")
     wb.close()
@@ -310,7 +311,7 @@ def xlsx_bytes(b: Bulletin) -> bytes:
 def values_workbook(year: int, table: pl.DataFrame, indicators: pl.DataFrame, info: dict, key_codes: list[str]) -> bytes:
     """The indicator table alone (the county page's 督查通报表)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **exports.WORKBOOK_OPTIONS})  # text stays text
     values_sheet(wb, year, table, indicators, info, key_codes)
     wb.close()
     return buf.getvalue()
