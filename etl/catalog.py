@@ -36,6 +36,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     min: float | None = None
     min_exclusive: float | None = None
+    max: float | None = None  # the largest plausible value, in the stored unit (万元, ㎡, the count)
     allow_city: bool = False
     help: str = ""
 
