@@ -10,7 +10,8 @@ import polars as pl
 
 from etl import store, warehouse
 from etl.config import warehouse_path
-from etl.forms import Parsed, parse_file
+from etl.forms import Parsed
+from etl.guard import parse_guarded
 from etl.messages import ERROR, Message
 
 
@@ -53,7 +54,7 @@ def check(paths: list[Path], names: list[str] | None = None, on_file=None) -> Ou
         if not Path(path).is_file():
             parsed = Parsed(name, problems=_problems(name, "找不到这个文件（路径不存在或不是文件）"))
         else:
-            parsed = parse_file(Path(path), name, previous=previous)
+            parsed = parse_guarded(Path(path), name, previous=previous)  # in a worker with limits
             f1 = parsed.tables.get("F1")
             if f1 is not None and f1.height:  # later files of the same batch are checked against this one too
                 rows = f1.select("region", "period", "retail_total", "online_retail")
