@@ -298,8 +298,8 @@ class SheetReader:
             x=pl.col("text").str.replace_all(r"[, ]", "").cast(pl.Float64, strict=False) * factor,
         ).with_columns(
             bad=pl.col("text").is_not_null() & ~(pl.col("ok") & pl.col("x").is_not_null()),
-            big=(pl.col("ok") & ~pl.col("x").is_finite().fill_null(True))  # 1e309, 400 digits: inf
-            | ((pl.col("x") > col.max) if col.max is not None else pl.lit(False)),
+            big=pl.col("ok") & (~pl.col("x").is_finite()  # 1e309, 400 digits: infinite
+                                | ((pl.col("x") > col.max) if col.max is not None else pl.lit(False))).fill_null(False),
         )
         cells = cells.with_columns(x=pl.when(pl.col("bad") | pl.col("big")).then(None).otherwise(pl.col("x")))
         if not quiet:
@@ -328,8 +328,9 @@ class SheetReader:
             return "数值过大，请核对数值和单位"
         if col.type == "money":
             unit = next(u for u, f in MONEY_FACTORS.items() if f == factor)
-        else:
-            unit = split_header(self.header_cells[idx])[1] or col.unit or ""
+        else:  # the unit as the header writes it (㎡, 平方米, 人次 …)
+            written = re.search(r"[（(]\s*([^（）()]+?)\s*[）)]\s*$", str(self.header_cells[idx]))
+            unit = written.group(1) if written else (col.unit or "")
         return f"数值过大：不能大于{_fmt(col.max / factor)}{unit}，请核对数值和单位"
 
     def parse_region(self, col: Column):

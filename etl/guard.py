@@ -35,13 +35,32 @@ from etl.reader import CSV_SUFFIXES, MB, refused
 # The limits of a worker (README "Hostile input"). Its interpreter with polars and fastexcel takes about
 # 500 MB of address space (120 MB resident); a file within reader.py's limits was measured to need at
 # most about 600 MB more. With the caller (about 150 MB), a check stays under 1.5 GB at its peak.
-WORKER_MEMORY = 1280 * MB  # address space of a worker (RLIMIT_AS)
-WORKER_SECONDS = 20  # wall-clock time to read one file
+WORKER_MEMORY = 1280 * MB  # address space of a worker (RLIMIT_AS); ECMON_WORKER_MEMORY_MB sets another
+WORKER_SECONDS = 20  # wall-clock time to read one file; ECMON_WORKER_SECONDS sets another
 WORKER_FILES = 200  # files a worker reads before it is replaced (memory its allocators keep)
 START_SECONDS = 60  # time for a worker to start (its imports)
 IDLE_WORKERS = 2  # workers kept for the next call (one per concurrent upload; more are stopped)
 # Fewer malloc arenas and threads: less address space taken before a file is read, the same work done
 ENV = {"MALLOC_ARENA_MAX": "2", "POLARS_MAX_THREADS": "2"}
+
+
+def limits() -> tuple[int, float]:
+    """(address space in bytes, seconds per file) of a worker, as configured now."""
+    return (int(os.environ.get("ECMON_WORKER_MEMORY_MB") or WORKER_MEMORY // MB) * MB,
+            float(os.environ.get("ECMON_WORKER_SECONDS") or WORKER_SECONDS))
+
+
+# What a reader says when the memory limit stopped it (an allocation, or a thread's stack, refused)
+_OUT_OF_MEMORY = ("MemoryError", "memory allocation", "Cannot allocate memory", "os error 11", "os error 12",
+                  "can't spawn", "Resource temporarily unavailable")
+
+
+def _reason(failure: str, text: str, memory: int) -> str:
+    if failure == "timeout":
+        return ""
+    if any(word in text for word in _OUT_OF_MEMORY):
+        return f"读取所需内存超过 {memory // MB:,} MB 的上限"
+    return "读取程序异常中止"
 
 
 class _Failed(Exception):
@@ -59,6 +78,7 @@ class _Worker:
         self.proc = subprocess.Popen([sys.executable, "-m", "etl.guard"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.log, env=env, cwd=REPO)
         self.files = 0
+        self.limits = limits()  # the worker set its memory limit from the same environment
         if self._read(time.monotonic() + START_SECONDS) != b"ready":
             self.stop()
             raise RuntimeError(f"the worker process did not start: {self.stderr()}")
@@ -83,15 +103,15 @@ class _Worker:
             return b""
 
     def ask(self, request: dict) -> tuple:
-        """The worker's answer for one file: ("ok", Parsed), ("crash", traceback) or ("memory", None);
-        raises _Failed("timeout") or _Failed("died")."""
+        """The worker's answer for one file: ("ok", Parsed), ("refused", reason) when a reader failed in
+        a way the file caused, ("crash", traceback) for a bug of ours; raises _Failed("timeout"|"died")."""
         self.files += 1
         try:
             self.proc.stdin.write(_frame(pickle.dumps(request)))
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise _Failed("died") from None
-        deadline = time.monotonic() + WORKER_SECONDS
+        deadline = time.monotonic() + self.limits[1]
         (n,) = struct.unpack(">Q", self._read_exact(8, deadline))
         return pickle.loads(self._read_exact(n, deadline + 60))  # the answer has started: let it arrive
 
@@ -117,7 +137,7 @@ def _take() -> _Worker:
     with _lock:
         while _idle:
             worker = _idle.pop()
-            if worker.proc.poll() is None:
+            if worker.proc.poll() is None and worker.limits == limits():
                 return worker
             worker.stop()
     return _Worker()
@@ -165,22 +185,16 @@ def parse_guarded(path: Path, display_name: str, previous=None, arrived: dt.date
             if str(exc) == "died" and not fresh and attempt == 1:
                 continue  # perhaps what earlier files left in it: once more in a fresh worker
             _log(f"worker {exc} on {display_name} ({path}):\n{stderr}")
-            if str(exc) == "timeout":
-                reason = f"读取超过 {WORKER_SECONDS} 秒仍未完成"
-            elif "memory allocation" in stderr:
-                reason = f"读取所需内存超过 {WORKER_MEMORY // MB:,} MB 的上限"
-            else:
-                reason = "读取程序异常中止"
+            reason = _reason(str(exc), stderr, worker.limits[0]) or f"读取超过 {worker.limits[1]:g} 秒仍未完成"
             return Parsed(display_name, _one(display_name, str(refused(reason, excel))))
         if answer[0] == "ok":
             _give(worker)
             return answer[1]
-        if answer[0] == "memory":
-            worker.stop()
+        if answer[0] == "refused":
+            worker.stop()  # a reader failed half-way: start afresh
             if not fresh and attempt == 1:
                 continue
-            return Parsed(display_name, _one(display_name, str(refused(
-                f"读取所需内存超过 {WORKER_MEMORY // MB:,} MB 的上限", excel))))
+            return Parsed(display_name, _one(display_name, str(refused(answer[1], excel))))
         _give(worker)  # a bug of ours, not the file's: logged for the administrator
         log = _log(f"error reading {display_name} ({path}):\n{answer[1]}")
         return Parsed(display_name, _one(display_name, f"读取这个文件时发生内部错误（详细信息已记录在 {log}），请联系系统管理员"))
@@ -205,26 +219,32 @@ def _serve() -> None:
 
     from etl import forms
 
-    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    memory, seconds = limits()
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     answers.write(_frame(b"ready"))
     while len(head := requests.read(8)) == 8:
         request = pickle.loads(requests.read(struct.unpack(">Q", head)[0]))
         for key in [k for k in os.environ if k.startswith("ECMON_")]:
             del os.environ[key]
         os.environ.update(request["env"])
-        signal.alarm(WORKER_SECONDS + 10)  # should the caller be gone: never run on for ever
+        signal.alarm(int(seconds) + 10)  # should the caller be gone: never run on for ever
         try:
             answer = ("ok", forms.parse_file(Path(request["path"]), request["name"], previous=request["previous"],
                                              arrived=request["arrived"]))
         except MemoryError:
-            answer = ("memory", None)
+            answer = ("refused", _reason("", "MemoryError", memory))
         except Exception:  # noqa: BLE001 - a bug of ours: the caller logs it
             answer = ("crash", traceback.format_exc())
+        except BaseException as exc:  # a panic of a reader written in Rust (pyo3's PanicException)
+            if isinstance(exc, SystemExit | KeyboardInterrupt):
+                raise
+            traceback.print_exc()
+            answer = ("refused", _reason("", str(exc), memory))
         signal.alarm(0)
         try:
             data = pickle.dumps(answer)
         except MemoryError:
-            data = pickle.dumps(("memory", None))
+            data = pickle.dumps(("refused", _reason("", "MemoryError", memory)))
         answers.write(_frame(data))
 
 

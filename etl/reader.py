@@ -41,10 +41,10 @@ MAX_RATIO = 100  # unzipped ÷ zipped size of a part over RATIO_FROM: Excel's XM
 RATIO_FROM = 1 * MB  # zeros, blanks, one repeated text, formulas), a zip bomb about 1,000 : 1
 MAX_SHARED_STRINGS = 1_000_000  # distinct texts of a workbook
 MAX_CELL_CHARS = 32_767  # characters in one cell or CSV field: Excel's own limit for a cell
-MAX_TEXT_CHARS = 60_000_000  # characters in all cells of a workbook, a shared text counted at each use
-MAX_ROWS = 200_000  # rows of a file (all its sheets), counted to the last row that holds a value
+MAX_TEXT_CHARS = 50_000_000  # characters of the shared texts a workbook's cells use, each counted at each use
+MAX_ROWS = 100_000  # rows of a file (all its sheets), counted to the last row that holds a value
 MAX_COLUMNS = 1_000  # columns of a sheet, from the first to the last that holds a value (a form has ≤ 15)
-MAX_CELLS = 5_000_000  # rows × columns of a sheet as the reader holds it (a full grid from row 1)
+MAX_CELLS = 3_000_000  # rows × columns of a sheet as the reader holds it (a full grid from row 1)
 
 # Stands in the grid for a formula cell that has no calculated value (a workbook written by a program and
 # never opened in Excel): forms.py names each such cell instead of reading it as blank.
@@ -111,14 +111,16 @@ def decode_text(data: bytes) -> str:
     raise Unreadable("无法识别文件的字符编码，请另存为 UTF-8 或 GBK 编码的 CSV，或直接提交 Excel 文件")
 
 
-def _check_width(width: int) -> None:
+def _check_width(width: int, lines: int) -> None:
     if width > MAX_COLUMNS:
         raise refused(f"有 {width:,} 列，上限 {MAX_COLUMNS:,} 列", excel=False)
+    if width * lines > MAX_CELLS:
+        raise refused(f"有 {lines:,} 行 × {width:,} 列 = {width * lines:,} 个单元格，上限 {MAX_CELLS:,} 个", excel=False)
 
 
 def _frame_from_rows(rows: list[list[str]], row_numbers: list[int]) -> pl.DataFrame:
     width = max((len(r) for r in rows), default=0)
-    _check_width(width)
+    _check_width(width, len(rows))
     cols = {f"c{i}": [r[i] if i < len(r) else None for r in rows] for i in range(width)}
     frame = _blank_to_null(pl.DataFrame(cols, schema={f"c{i}": pl.String for i in range(width)}))
     return frame.with_columns(pl.Series("_row", row_numbers, dtype=pl.Int64))
@@ -134,8 +136,8 @@ def _read_csv_fast(text: str, delimiter: str) -> pl.DataFrame | None:
     width = max((len(r) for r in head), default=0)
     if width == 0:
         return None
-    _check_width(width)
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    _check_width(width, lines)
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")), has_header=False, infer_schema=False, separator=delimiter,
@@ -191,7 +193,7 @@ class SheetScan:
     last_row: int = -1  # the last row with a value (-1: none)
     first_col: int | None = None
     last_col: int = -1
-    text_chars: int = 0  # characters of text in its cells (an upper bound)
+    text_chars: int = 0  # characters of shared texts in its cells, each counted at each use (an upper bound)
     formulas: list[tuple[int, int, bytes, bytes]] = field(default_factory=list)  # (start, end, prefix, attrs)
     # of each formula cell without a calculated value
 
@@ -210,11 +212,11 @@ _TOKEN = re.compile(rb"<(/?)((?:[\w.-]+:)?)(c|row)\b([^>]*?)(/?)>")
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c\s*>")
 _HAS = {name: re.compile(rb"<(?:[\w.-]+:)?" + name + rb"[\s>/]") for name in (b"v", b"f", b"is")}
 _FORMULA = re.compile(rb"<f[\s>/]")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\s*>[^<]")
 _SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _TEXT = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>([^<]*)<", re.S)
 _PHONETIC = re.compile(rb"<(?:[\w.-]+:)?rPh\b.*?</(?:[\w.-]+:)?rPh\s*>", re.S)
 _SHARED_REF = re.compile(rb't="s"[^>]*><v>([0-9]+)</v>')
-_INLINE = re.compile(rb"<is>(.*?)</is>", re.S)
 
 
 def _chars(fragment: bytes) -> int:
@@ -240,6 +242,16 @@ def _shared_strings(data: bytes) -> list[int]:
         raise refused(f"有 {len(starts):,} 个不同的文字，上限 {MAX_SHARED_STRINGS:,} 个")
     ends = [*starts[1:], len(data)]
     return [e - s if e - s <= MAX_CELL_CHARS else _check_string(data[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+
+def _has_value(content: bytes, attrs: bytes) -> bool:
+    """Whether a cell holds a value for the Excel reader: a non-empty ``<v>``, an inline text, or a
+    formula's text result (``t="str"``; Excel writes an empty text as ``<v></v>``). A formula written by a
+    program that never calculated it has ``<v/>`` or no ``<v>`` at all: no value."""
+    if _VALUE.search(content) or _HAS[b"is"].search(content):
+        return True
+    kind = _ATTR_T.search(attrs)
+    return bool(kind and kind.group(1) == b"str" and _HAS[b"v"].search(content))
 
 
 def _scan_exact(data: bytes, shared: list[int]) -> SheetScan:
@@ -268,10 +280,8 @@ def _scan_exact(data: bytes, shared: list[int]) -> SheetScan:
         if end is None:
             break
         content = data[m.end():end.start()]
-        kind = _ATTR_T.search(attrs)
-        if _HAS[b"is"].search(content):
-            out.text_chars += _check_string(content)
-        elif _HAS[b"v"].search(content):
+        if _has_value(content, attrs):
+            kind = _ATTR_T.search(attrs)
             if kind and kind.group(1) == b"s" and (v := re.search(rb">\s*([0-9]+)\s*<", content)):
                 out.text_chars += shared[int(v.group(1))] if int(v.group(1)) < len(shared) else 0
         elif _HAS[b"f"].search(content):
@@ -306,8 +316,6 @@ def _scan_fast(data: bytes, shared: list[int]) -> SheetScan | None:
     longest = max(shared, default=0)
     out.text_chars = sum(shared[int(i)] if int(i) < len(shared) else 0 for i in refs)
     out.text_chars += (data.count(b't="s"') - len(refs)) * longest  # shared strings written otherwise
-    for m in _INLINE.finditer(data):
-        out.text_chars += _check_string(m.group(1))
     sheet_end = data.find(b"</sheetData>")
     pos = 0
     while (f := _FORMULA.search(data, pos, sheet_end)) is not None:  # formula cells: do they have a value?
@@ -315,8 +323,9 @@ def _scan_fast(data: bytes, shared: list[int]) -> SheetScan | None:
         end = data.find(b"</c>", f.start())
         if start == -1 or end == -1:
             return None
-        if data.find(b"<v", start, end) == -1:
-            out.formulas.append((start, end + 4, b"", data[start + 2:data.find(b">", start)]))
+        attrs = data[start + 2:data.find(b">", start)]
+        if not _has_value(data[start:end], attrs):
+            out.formulas.append((start, end + 4, b"", attrs))
         pos = end
     return out
 
