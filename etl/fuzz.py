@@ -258,9 +258,11 @@ def m_tag_damage(rng):
     return "xlsx", rewrite_parts(data, {sheet_part(data, rng): damage})
 
 
-def m_no_references(rng):  # legal: cells without r="…" (positions follow the order)
+def m_no_references(rng):  # legal: rows and cells without r="…" (positions follow the order)
     data = _xlsx(rng)
-    return "xlsx", rewrite_parts(data, {sheet_part(data, rng): lambda s: re.sub(rb' r="[A-Z]+[0-9]+"', b"", s)})
+    more = b"".join(b"<row><c><v>%d</v></c><c><v>%d</v></c></row>" % (rng.randrange(10**9), rng.randrange(10**9))
+                    for _ in range(rng.choice([0, 1_000, 120_000])))
+    return "xlsx", rewrite_parts(data, {sheet_part(data, rng): lambda s: add_cells(re.sub(rb' r="[A-Z]*[0-9]+"', b"", s), more)})
 
 
 def m_prefixed(rng):  # legal: the same XML with a namespace prefix on every element

@@ -20,6 +20,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,8 @@ MAX_TEXT_CHARS = 50_000_000  # characters of the shared texts a workbook's cells
 MAX_ROWS = 100_000  # rows of a file (all its sheets), counted to the last row that holds a value
 MAX_COLUMNS = 1_000  # columns of a sheet, from the first to the last that holds a value (a form has ≤ 15)
 MAX_CELLS = 3_000_000  # rows × columns of a sheet as the reader holds it (a full grid from row 1)
+MAX_SHEETS = 100  # sheets of a workbook (several may show the same part: each is read)
+MAX_SHEET_NAME = 100  # characters of a sheet's name (Excel allows 31; every message names the sheet)
 
 # Stands in the grid for a formula cell that has no calculated value (a workbook written by a program and
 # never opened in Excel): forms.py names each such cell instead of reading it as blank.
@@ -111,6 +114,12 @@ def decode_text(data: bytes) -> str:
     raise Unreadable("无法识别文件的字符编码，请另存为 UTF-8 或 GBK 编码的 CSV，或直接提交 Excel 文件")
 
 
+def _lines(text: str) -> int:
+    """Lines of a text ended by \\n, \\r\\n or a lone \\r (as old Mac files and readers have it)."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (0 if text.endswith(("\n", "\r")) else 1)
+
+
 def _check_width(width: int, lines: int) -> None:
     if width > MAX_COLUMNS:
         raise refused(f"有 {width:,} 列，上限 {MAX_COLUMNS:,} 列", excel=False)
@@ -136,7 +145,7 @@ def _read_csv_fast(text: str, delimiter: str) -> pl.DataFrame | None:
     width = max((len(r) for r in head), default=0)
     if width == 0:
         return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = _lines(text)
     _check_width(width, lines)
     try:
         frame = pl.read_csv(
@@ -156,7 +165,7 @@ def read_csv_grid(data: bytes) -> Grid:
     text = decode_text(data)
     if "\x00" in text[:4096]:
         raise Unreadable("文件内容不是文本表格（可能是损坏的文件或其他格式），请提交 Excel 或 CSV 文件")
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = _lines(text)
     if lines > MAX_ROWS:
         raise refused(f"有 {lines:,} 行，上限 {MAX_ROWS:,} 行", excel=False)
     sample = text[:8192]
@@ -330,25 +339,26 @@ def _scan_fast(data: bytes, shared: list[int]) -> SheetScan | None:
     return out
 
 
-def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
-    """Sheet name of each worksheet part (lower-case path), from the workbook and its relationships."""
-    names = {}
+def _sheets(parts: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(name, lower-case part path) of each sheet the workbook lists, through its relationships."""
     book = next((p for p in parts if p.lower().endswith("workbook.xml")), None)
     rels = next((p for p in parts if p.lower().endswith("workbook.xml.rels")), None)
     if book is None or rels is None:
-        return names
+        return []
     base = book.rsplit("/", 1)[0] + "/" if "/" in book else ""
     targets = {}
     for rel in re.findall(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>", parts[rels]):
         rid, target = re.search(rb'\bId="([^"]*)"', rel), re.search(rb'\bTarget="([^"]*)"', rel)
         if rid and target:
             t = html.unescape(target.group(1).decode("utf-8", "replace"))
-            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else base + t
+            targets[rid.group(1)] = (t.lstrip("/") if t.startswith("/") else base + t).lower()
+    out = []
     for sheet in re.findall(rb"<(?:[\w.-]+:)?sheet\b[^>]*>", parts[book]):
         name, rid = re.search(rb'\bname="([^"]*)"', sheet), re.search(rb'\b[\w.-]+:id="([^"]*)"', sheet)
-        if name and rid and rid.group(1) in targets:
-            names[targets[rid.group(1)].lower()] = html.unescape(name.group(1).decode("utf-8", "replace"))
-    return names
+        if name:
+            out.append((html.unescape(name.group(1).decode("utf-8", "replace")),
+                        targets.get(rid.group(1), "") if rid else ""))
+    return out
 
 
 def _read_part(fp, info: zipfile.ZipInfo) -> bytes:
@@ -446,12 +456,18 @@ def inspect_workbook(path: Path) -> bytes | None:
                     marked[info.filename] = _formula_marked(data, scan.formulas)
             elif lower.endswith(("workbook.xml", "workbook.xml.rels")):
                 small[info.filename] = data
-        names = _sheet_names(small)
+        listed = _sheets(small)
+        if len(listed) > MAX_SHEETS:
+            raise refused(f"有 {len(listed):,} 个工作表，上限 {MAX_SHEETS} 个")
+        if (longest := max((len(name) for name, _ in listed), default=0)) > MAX_SHEET_NAME:
+            raise refused(f"有一个工作表的名称长达 {longest:,} 个字符，上限 {MAX_SHEET_NAME} 个")
+        names = {part: name for name, part in listed}
+        uses = Counter(part for _, part in listed)  # a part listed as several sheets is read as each
         rows = text = 0
         for info, scan in sheets:
-            name = names.get(info.filename.lower(), info.filename)
-            _check_sheet(scan, name)
-            rows, text = rows + scan.last_row + 1, text + scan.text_chars
+            _check_sheet(scan, names.get(info.filename.lower(), info.filename))
+            n = max(1, uses[info.filename.lower()])
+            rows, text = rows + n * (scan.last_row + 1), text + n * scan.text_chars
         if rows > MAX_ROWS:
             raise refused(f"各工作表共 {rows:,} 行，上限 {MAX_ROWS:,} 行")
         if text > MAX_TEXT_CHARS:

@@ -131,6 +131,13 @@ def test_a_million_and_one_shared_strings(tmp_path, home, f1):
     assert refused(tmp_path, home, "sst.xlsx", data) == sentence("sst.xlsx", "有 1,000,001 个不同的文字，上限 1,000,000 个")
 
 
+def test_one_sheet_listed_two_thousand_times(tmp_path, home, f1):
+    # every listed sheet is read: the same part listed 2,000 times is 2,000 readings
+    entries = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (i, i + 10) for i in range(2_000))
+    data = fuzz.rewrite_parts(f1, {"xl/workbook.xml": lambda b: b.replace(b"</sheets>", entries + b"</sheets>")})
+    assert refused(tmp_path, home, "sheets.xlsx", data) == sentence("sheets.xlsx", "有 2,001 个工作表，上限 100 个")
+
+
 # ------------------------------------------------------------------------------------------ CSV
 
 
@@ -155,6 +162,13 @@ def test_300_000_rows_are_refused_before_they_are_read(tmp_path, home):
     data = ("县区,统计期,社会消费品零售总额（万元）,网络零售额（万元）\n" + "紫金县,2018,100,abc\n" * 300_000).encode()
     assert refused(tmp_path, home, "rows.csv", data) == (
         f"错误：文件「rows.csv」：文件结构异常或过大（有 300,001 行，上限 {MAX_ROWS:,} 行），无法读取；"
+        "请检查文件内容，或用 Excel 另存为 .xlsx 后再提交")
+
+
+def test_lines_ended_by_a_lone_carriage_return_count_as_lines(tmp_path, home):
+    data = ("县区,统计期,社会消费品零售总额（万元）,网络零售额（万元）\r" + "紫金县,2018,100,10\r" * 150_000).encode()
+    assert refused(tmp_path, home, "cr.csv", data) == (
+        "错误：文件「cr.csv」：文件结构异常或过大（有 150,001 行，上限 100,000 行），无法读取；"
         "请检查文件内容，或用 Excel 另存为 .xlsx 后再提交")
 
 
