@@ -32,9 +32,10 @@ from etl.config import REPO, home
 from etl.messages import Problems
 from etl.reader import CSV_SUFFIXES, MB, refused
 
-# The limits of a worker (README "Hostile input"). Its interpreter with polars and fastexcel takes about
-# 500 MB of address space (120 MB resident); a file within reader.py's limits was measured to need at
-# most about 600 MB more. With the caller (about 150 MB), a check stays under 1.5 GB at its peak.
+# The limits of a worker (README "Hostile input"). Its interpreter with polars and fastexcel takes 300–500 MB
+# of address space (120 MB resident); the largest files within reader.py's limits (100,000 rows × 15 columns,
+# .xlsx or CSV) peaked at about 270 MB resident in the worker, 420 MB for the whole check. With the caller
+# (about 150 MB), a check stays well under 1.5 GB at its peak whatever the file.
 WORKER_MEMORY = 1280 * MB  # address space of a worker (RLIMIT_AS); ECMON_WORKER_MEMORY_MB sets another
 WORKER_SECONDS = 20  # wall-clock time to read one file; ECMON_WORKER_SECONDS sets another
 WORKER_FILES = 200  # files a worker reads before it is replaced (memory its allocators keep)
@@ -55,9 +56,8 @@ _OUT_OF_MEMORY = ("MemoryError", "memory allocation", "Cannot allocate memory", 
                   "can't spawn", "Resource temporarily unavailable")
 
 
-def _reason(failure: str, text: str, memory: int) -> str:
-    if failure == "timeout":
-        return ""
+def _reason(text: str, memory: int) -> str:
+    """Why a reader stopped, from what it said."""
     if any(word in text for word in _OUT_OF_MEMORY):
         return f"读取所需内存超过 {memory // MB:,} MB 的上限"
     return "读取程序异常中止"
@@ -159,10 +159,14 @@ def _stop_all() -> None:
 
 
 def _log(text: str) -> Path:
+    """Append to $ECMON_HOME/logs/error.log (for the administrator; never shown to the user)."""
     log = home() / "logs" / "error.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as f:
-        f.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} {text}\n")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} {text}\n")
+    except OSError:
+        pass  # a home that cannot be written must not turn a refusal into an internal error
     return log
 
 
@@ -185,7 +189,8 @@ def parse_guarded(path: Path, display_name: str, previous=None, arrived: dt.date
             if str(exc) == "died" and not fresh and attempt == 1:
                 continue  # perhaps what earlier files left in it: once more in a fresh worker
             _log(f"worker {exc} on {display_name} ({path}):\n{stderr}")
-            reason = _reason(str(exc), stderr, worker.limits[0]) or f"读取超过 {worker.limits[1]:g} 秒仍未完成"
+            reason = (f"读取超过 {worker.limits[1]:g} 秒仍未完成" if str(exc) == "timeout"
+                      else _reason(stderr, worker.limits[0]))
             return Parsed(display_name, _one(display_name, str(refused(reason, excel))))
         if answer[0] == "ok":
             _give(worker)
@@ -232,19 +237,19 @@ def _serve() -> None:
             answer = ("ok", forms.parse_file(Path(request["path"]), request["name"], previous=request["previous"],
                                              arrived=request["arrived"]))
         except MemoryError:
-            answer = ("refused", _reason("", "MemoryError", memory))
+            answer = ("refused", _reason("MemoryError", memory))
         except Exception:  # noqa: BLE001 - a bug of ours: the caller logs it
             answer = ("crash", traceback.format_exc())
         except BaseException as exc:  # a panic of a reader written in Rust (pyo3's PanicException)
             if isinstance(exc, SystemExit | KeyboardInterrupt):
                 raise
             traceback.print_exc()
-            answer = ("refused", _reason("", str(exc), memory))
+            answer = ("refused", _reason(str(exc), memory))
         signal.alarm(0)
         try:
             data = pickle.dumps(answer)
         except MemoryError:
-            data = pickle.dumps(("refused", _reason("", "MemoryError", memory)))
+            data = pickle.dumps(("refused", _reason("MemoryError", memory)))
         answers.write(_frame(data))
 
 

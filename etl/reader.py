@@ -214,7 +214,7 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,10})")
+_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _ATTR_R = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 _ATTR_T = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
 _TOKEN = re.compile(rb"<(/?)((?:[\w.-]+:)?)(c|row)\b([^>]*?)(/?)>")
@@ -309,8 +309,8 @@ def _scan_fast(data: bytes, shared: list[int]) -> SheetScan | None:
     if any(b":" + tag in data for tag in (b"c ", b"c>", b"row ", b"row>", b"v>", b"f>", b"f ", b"is>")):
         return None
     cells = data.count(b"<c ") + data.count(b"<c>")
-    if cells != data.count(b'<c r="') or re.search(rb'<c r="[A-Za-z]+0', data):
-        return None
+    if cells != data.count(b'<c r="') or re.search(rb'<c[\t\r\n]|<c r="[A-Za-z]+(?:0|[0-9]{11})', data):
+        return None  # a cell without its reference first, a reference with a leading zero or 11 digits
     out = SheetScan()
     if cells == 0:
         return out
