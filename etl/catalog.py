@@ -36,6 +36,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     min: float | None = None
     min_exclusive: float | None = None
+    max: float | None = None  # the largest plausible value, in the stored unit (万元, ㎡, the count)
     allow_city: bool = False
     default: str | None = None  # what a blank cell means (e.g. 全市 for a payment list of the city itself)
     lookup: str | None = None  # the catalog list a value must come from: units | tasks | clauses

@@ -43,7 +43,7 @@ def _when(receipt: dict) -> str:
 
 def _report(outcome, loading: bool, quiet: bool = False) -> int:
     for p, changes in zip(outcome.parsed, outcome.changes, strict=True):
-        errors, warnings = len(p.problems.errors), len(p.problems.warnings)
+        errors, warnings = p.problems.error_count, p.problems.warning_count  # all, also those only summarised
         if quiet and not errors and not warnings:
             continue
         rows = "，".join(f"{t}共{df.height}行" for t, df in p.tables.items()) or "无数据行"

@@ -11,6 +11,8 @@ of an amount comes from its header; title, unit, note, blank and 合计 rows are
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ import polars as pl
 from etl import rules, values
 from etl.catalog import Catalog, Column, Form, current, norm
 from etl.messages import Problems, column_letter
-from etl.reader import Grid, Unreadable, read_grids
+from etl.reader import FORMULA_WITHOUT_VALUE, Grid, Unreadable, read_grids
 
 HEADER_SCAN_ROWS = 20
 TOTAL_WORDS = {"合计", "总计", "小计", "全市合计", "总合计", "合计数", "汇总"}
@@ -37,6 +39,9 @@ NUMERIC_TYPES = {"money", "area", "integer"}
 GENERIC_TYPES = {"region", "period", "year"}  # columns that every other table has too
 _HEADER_UNIT = re.compile(r"^(.*?)\((.*?)\)$")
 _SHEET_UNIT = re.compile(r"单位[:：]?\s*(万元|亿元|元)")
+NOT_A_NUMBER = "不是有效的数字（可以带千分位逗号，不要写单位或文字）"
+DECIMAL_COMMA = "不是有效的数字：逗号只能用作千分位分隔（每三位一个，如 1,234,567.5），小数点请用“.”"
+FORMULA_TEXT = "公式没有计算结果（可能是程序生成、未在 Excel 中打开保存），请在 Excel 中打开、保存后再提交"
 
 
 @dataclass
@@ -189,8 +194,10 @@ def row_kinds(body: pl.DataFrame, region_idx: int | None) -> pl.Series:
 class SheetReader:
     """Turns one recognised sheet into a typed table, noting every problem on the way."""
 
-    def __init__(self, parsed: Parsed, grid: Grid, form: Form, header_index: int, mapping, catalog: Catalog):
+    def __init__(self, parsed: Parsed, grid: Grid, form: Form, header_index: int, mapping, catalog: Catalog,
+                 arrived: dt.date):
         self.parsed, self.grid, self.form, self.catalog = parsed, grid, form, catalog
+        self.arrived = arrived  # the day the file was received: no period, year or date after it
         self.mapping = mapping
         self.header_index = header_index
         frame = grid.frame
@@ -277,47 +284,29 @@ class SheetReader:
         return pl.DataFrame(out)
 
     def parse_column(self, raw: pl.Series, rows: pl.Series, idx: int, col: Column, factor: float, quiet: bool):
+        formula = (raw == FORMULA_WITHOUT_VALUE).fill_null(False)
+        if formula.any() and not quiet:
+            for r in rows.filter(formula).to_list():
+                self.error(FORMULA_TEXT, r, idx)
         text = raw.str.normalize("NFKC").str.strip_chars()
-        blank = text.is_null() | text.is_in(list(values.NULL_MARKS))
+        blank = (text.is_null() | text.is_in(list(values.NULL_MARKS))) & ~formula
         if col.required and not quiet:
             # a row that deletes an entity needs only the columns that name it (the key)
             need = blank if col.field in self.form.key else blank & ~self.deleting
             for r in rows.filter(need).to_list():
                 self.error("必填项不能为空" if col.type != "money" else "必填金额不能为空（没有发生请填0）", r, idx)
-        text = pl.Series(col.field, text).set(blank, None) if blank.any() else text.alias(col.field)
+        empty = blank | formula
+        text = pl.Series(col.field, text).set(empty, None) if empty.any() else text.alias(col.field)
         if col.default is not None:
             text = text.fill_null(col.default)
 
         if col.type in NUMERIC_TYPES:
-            cleaned = text.str.replace_all(r"[,\s]", "")
-            number = cleaned.cast(pl.Float64, strict=False)
-            bad = number.is_null() & cleaned.is_not_null()
-            if not quiet:
-                for r, v in zip(rows.filter(bad).to_list(), raw.filter(bad).to_list(), strict=True):
-                    self.error("不是有效的数字（可以带千分位逗号，不要写单位或文字）", r, idx, v)
-            if col.type == "integer" and not quiet:
-                frac = number.is_not_null() & ((number - number.round(0)).abs() > 1e-9)
-                for r, v in zip(rows.filter(frac).to_list(), raw.filter(frac).to_list(), strict=True):
-                    self.error("应为整数", r, idx, v)
-            if not quiet:
-                low = None
-                if col.min is not None:
-                    low = number < col.min
-                    msg = f"不能小于{col.min:g}"
-                if col.min_exclusive is not None:
-                    low = number <= col.min_exclusive
-                    msg = f"应大于{col.min_exclusive:g}"
-                if low is not None:
-                    low = low.fill_null(False)
-                    for r, v in zip(rows.filter(low).to_list(), raw.filter(low).to_list(), strict=True):
-                        self.error(msg, r, idx, v)
-            number = number * factor if factor != 1.0 else number
-            return number.cast(pl.Int64, strict=False) if col.type == "integer" else number
+            return self.parse_number(text, raw, rows, idx, col, factor, quiet)
 
         parser = {
-            "period": values.parse_period,
-            "year": values.parse_year,
-            "date": values.parse_date,
+            "period": functools.partial(values.parse_period, arrived=self.arrived),
+            "year": functools.partial(values.parse_year, arrived=self.arrived),
+            "date": functools.partial(values.parse_date, arrived=self.arrived),
             "yesno": values.parse_yesno,
             "uscc": values.parse_uscc,
             "region": self.parse_region(col),
@@ -338,6 +327,50 @@ class SheetReader:
             for r, v, t in zip(rows.filter(bad).to_list(), raw.filter(bad).to_list(), text.filter(bad).to_list(), strict=True):
                 self.error(problems[t], r, idx, v)
         return pl.Series(col.field, [mapping.get(v) if v is not None else None for v in text.to_list()], dtype=_dtype(col))
+
+    def parse_number(self, text: pl.Series, raw: pl.Series, rows: pl.Series, idx: int, col: Column, factor: float,
+                     quiet: bool) -> pl.Series:
+        """Finite numbers as people write them (``values.NUMBER``), in the stored unit, within the column's
+        range; any other cell is null in the table and (unless quiet) an error naming it."""
+        cells = pl.DataFrame({"text": text, "raw": raw, "row": rows}).with_columns(
+            ok=pl.col("text").str.contains(values.NUMBER).fill_null(False),
+            x=pl.col("text").str.replace_all(r"[, ]", "").cast(pl.Float64, strict=False) * factor,
+        ).with_columns(
+            bad=pl.col("text").is_not_null() & ~(pl.col("ok") & pl.col("x").is_not_null()),
+            big=pl.col("ok") & (~pl.col("x").is_finite()  # 1e309, 400 digits: infinite
+                                | ((pl.col("x") > col.max) if col.max is not None else pl.lit(False))).fill_null(False),
+        )
+        cells = cells.with_columns(x=pl.when(pl.col("bad") | pl.col("big")).then(None).otherwise(pl.col("x")))
+        if not quiet:
+            def each(cond):
+                return cells.filter(cond.fill_null(False)).select("row", "raw").iter_rows()
+
+            for r, v in each(pl.col("bad")):
+                self.error(DECIMAL_COMMA if "," in (v or "") else NOT_A_NUMBER, r, idx, v)
+            for r, v in each(pl.col("big")):
+                self.error(self.too_big(idx, col, factor), r, idx, v)
+            if col.type == "integer":
+                for r, v in each((pl.col("x") - pl.col("x").round(0)).abs() > 1e-9):
+                    self.error("应为整数", r, idx, v)
+            if col.min is not None:
+                for r, v in each(pl.col("x") < col.min):
+                    self.error(f"不能小于{col.min:g}", r, idx, v)
+            if col.min_exclusive is not None:
+                for r, v in each(pl.col("x") <= col.min_exclusive):
+                    self.error(f"应大于{col.min_exclusive:g}", r, idx, v)
+        number = cells["x"].alias(col.field)
+        return number.cast(pl.Int64, strict=False) if col.type == "integer" else number
+
+    def too_big(self, idx: int, col: Column, factor: float) -> str:
+        """The message for a number above the column's ceiling, shown in the unit of its header."""
+        if col.max is None:
+            return "数值过大，请核对数值和单位"
+        if col.type == "money":
+            unit = next(u for u, f in MONEY_FACTORS.items() if f == factor)
+        else:  # the unit as the header writes it (㎡, 平方米, 人次 …)
+            written = re.search(r"[（(]\s*([^（）()]+?)\s*[）)]\s*$", str(self.header_cells[idx]))
+            unit = written.group(1) if written else (col.unit or "")
+        return f"数值过大：不能大于{_fmt(col.max / factor)}{unit}，请核对数值和单位"
 
     def parse_region(self, col: Column):
         catalog = self.catalog
@@ -465,9 +498,13 @@ def submission_of(grid: Grid, header_index: int, catalog: Catalog, say) -> Submi
     return sub
 
 
-def read_file(path: Path, display_name: str | None = None, catalog: Catalog | None = None) -> Parsed:
-    """Read, recognise and type every sheet of one file. Never raises for bad input: see ``Parsed.problems``."""
+def read_file(path: Path, display_name: str | None = None, catalog: Catalog | None = None,
+              arrived: dt.date | None = None) -> Parsed:
+    """Read, recognise and type every sheet of one file. Never raises for bad input: see ``Parsed.problems``.
+    ``arrived``: the day the file was received (default today); a period that had not ended by then, a later
+    year or date is an error."""
     catalog = catalog or current()
+    arrived = arrived or dt.date.today()
     name = display_name or Path(path).name
     parsed = Parsed(name, Problems())
     try:
@@ -481,7 +518,7 @@ def read_file(path: Path, display_name: str | None = None, catalog: Catalog | No
         if found is None:
             continue
         form, header_index, mapping = found
-        reader = SheetReader(parsed, grid, form, header_index, mapping, catalog)
+        reader = SheetReader(parsed, grid, form, header_index, mapping, catalog, arrived)
         table = reader.read()
         parsed.sheets.append(SheetResult(grid.sheet, form.code, reader.header_row, 0 if table is None else table.height))
         parsed.submission.setdefault(form.code, submission_of(
@@ -496,6 +533,7 @@ def read_file(path: Path, display_name: str | None = None, catalog: Catalog | No
         return parsed
     for code, parts in frames.items():
         parsed.tables[code] = pl.concat(parts, how="vertical_relaxed")
+    parsed.problems.sort(key=lambda m: (m.sheet or "", m.row or 0))
     return parsed
 
 
@@ -526,6 +564,7 @@ def check_file(parsed: Parsed, catalog: Catalog | None = None, context: rules.Co
         parsed.problems.error(parsed.file, "报表只有表头，没有任何数据行。如本期确实没有需要报送的内容，"
                               "请在表头上方写明“报送方式：零报告”、填报县区和报送年度")
     parsed.problems.sort(key=lambda m: (m.sheet or "", m.row or 0))
+    parsed.problems.summarise()
     return parsed
 
 

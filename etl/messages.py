@@ -50,14 +50,51 @@ class Message:
         return asdict(self)
 
 
+# A file with 300,000 bad rows must not make 300,000 messages (a 96 MB receipt that every later page
+# re-reads): per file and level, the first MESSAGE_CAP messages are kept one by one; the rest are counted
+# per (sheet, column, problem) and kept as one summary line each (at most MESSAGE_CAP such lines, then one
+# last line with the count of everything else). The CLI, the receipts and the pages all show this list.
+MESSAGE_CAP = 200
+
+
 class Problems(list):
-    """The messages about one file, in order."""
+    """The messages about one file, in order (at most about 2 × MESSAGE_CAP per level, see above)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.counts = {ERROR: 0, WARNING: 0}  # every message reported, kept or not
+        self.overflow: dict[tuple, int] = {}  # (level, file, sheet, column, text) → messages not kept
+        for m in self:
+            self.counts[m.level] += 1
 
     def error(self, file, text, **where) -> None:
-        self.append(Message(ERROR, file, text, **where))
+        self._add(Message(ERROR, file, text, **where))
 
     def warning(self, file, text, **where) -> None:
-        self.append(Message(WARNING, file, text, **where))
+        self._add(Message(WARNING, file, text, **where))
+
+    def _add(self, message: Message) -> None:
+        self.counts[message.level] += 1
+        if self.counts[message.level] <= MESSAGE_CAP:
+            self.append(message)
+        else:
+            key = (message.level, message.file, message.sheet, message.column, message.text)
+            self.overflow[key] = self.overflow.get(key, 0) + 1
+
+    def summarise(self) -> None:
+        """Append one line per (sheet, column, problem) for the messages not kept; call once, at the end."""
+        shown = {ERROR: 0, WARNING: 0}
+        rest: dict[tuple[str, str], int] = {}  # (level, file) → messages beyond the summary lines too
+        for (level, file, sheet, column, text), n in self.overflow.items():
+            if shown[level] < MESSAGE_CAP:
+                shown[level] += 1
+                where = f"{column}：" if column else ""
+                self.append(Message(level, file, f"另有 {n:,} 行同类{level}（{where}{text}）", sheet=sheet))
+            else:
+                rest[(level, file)] = rest.get((level, file), 0) + n
+        for (level, file), n in rest.items():
+            self.append(Message(level, file, f"另有 {n:,} 个{level}未逐条列出"))
+        self.overflow = {}
 
     @property
     def errors(self) -> list[Message]:
@@ -66,3 +103,12 @@ class Problems(list):
     @property
     def warnings(self) -> list[Message]:
         return [m for m in self if not m.is_error]
+
+    @property
+    def error_count(self) -> int:
+        """Every error reported, including those only counted in a summary line."""
+        return self.counts[ERROR]
+
+    @property
+    def warning_count(self) -> int:
+        return self.counts[WARNING]

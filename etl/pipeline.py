@@ -17,7 +17,8 @@ import polars as pl
 from etl import preview, rules, store, warehouse
 from etl.catalog import current
 from etl.config import warehouse_path
-from etl.forms import Parsed, check_file, read_file
+from etl.forms import Parsed, check_file
+from etl.guard import read_guarded
 from etl.messages import ERROR, Message, Problems
 
 
@@ -88,7 +89,7 @@ def check(paths: list[Path], names: list[str] | None = None, on_file=None, actor
         if not Path(path).is_file():
             parsed = _unreadable(name, "找不到这个文件（路径不存在或不是文件）")
         else:
-            parsed = read_file(Path(path), name, catalog)
+            parsed = read_guarded(Path(path), name)  # read in a worker process with memory and time limits
             if parsed.sheets:
                 check_file(parsed, catalog, ctx)
         changes = []

@@ -325,7 +325,7 @@ def keep_batch(files: list[Incoming], actor: Actor) -> list[dict]:
                 (seq, at, f.submitted_on or at[:10], Path(str(f.name).replace("\\", "/")).name or stored, folder_name,
                  stored, digest, len(f.data), actor.channel, int(f.simulated), f.status, actor.user, actor.role,
                  actor.unit, json.dumps(forms, ensure_ascii=False), sum(v["rows"] for v in forms.values()),
-                 sum(1 for m in msgs if m["level"] == "错误"), sum(1 for m in msgs if m["level"] != "错误"),
+                 _count(f, "error_count", "错误"), _count(f, "warning_count", "警告"),
                  publish_seq, actor.user if publish_seq else None, actor.role if publish_seq else None,
                  at if publish_seq else None, None))
             con.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,6 +340,12 @@ def keep_batch(files: list[Incoming], actor: Actor) -> list[dict]:
             _bump(con)
     fault("committed")
     return [receipt(seq) for seq, *_ in written]
+
+
+def _count(f: Incoming, attribute: str, level: str) -> int:
+    """How many errors (or warnings) a file had: all of them, also those only summarised in its messages."""
+    counted = getattr(f.parsed.problems, attribute) if f.parsed is not None else 0
+    return counted + sum(1 for m in f.extra_messages if m.level == level)
 
 
 # ---- decisions: approve, return, lock -------------------------------------------------------------------

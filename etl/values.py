@@ -1,11 +1,13 @@
 """Reading one cell the way people write it: periods, years, dates, yes/no, codes, amounts.
 
 Each ``parse_*`` takes the text of a cell and returns the value, or raises ``ValueError`` with a
-Chinese explanation of what was expected. Amount columns are read vectorised in ``forms.py``.
+Chinese explanation of what was expected. Amount columns are read vectorised in ``forms.py`` (with
+``NUMBER``). ``arrived`` is the day the file was received: nothing in it can lie after that day.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -33,6 +35,13 @@ NO = {"否", "N", "NO", "×", "✗", "✘", "FALSE", "0", "无", "未触网", "�
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
+# A number as people write it (after NFKC, so full-width digits are digits): an optional sign, digits with
+# thousands separators in groups of three ("1,234,567.5", "50 000 000") or none, an optional decimal point,
+# an optional exponent. Not: "1234,5" or "12,34" (a decimal comma, or a separator out of place: ambiguous),
+# "NaN", "inf", "Infinity", units or words.
+_INT = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)"
+NUMBER = rf"^[+-]?(?:{_INT}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
 
 def _check_year(year: int) -> int:
     if not 2000 <= year <= 2100:
@@ -40,16 +49,40 @@ def _check_year(year: int) -> int:
     return year
 
 
-def parse_year(text: str) -> int:
+def _day(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def parse_year(text: str, arrived: dt.date | None = None) -> int:
     t = norm(text)
     m = _YEAR.fullmatch(t)
     if not m:
         raise ValueError("年度应为四位年份，如 2018 或 2018年")
-    return _check_year(int(m.group(1)))
+    year = _check_year(int(m.group(1)))
+    if arrived is not None and year > arrived.year:
+        raise ValueError(f"年度{year}年晚于本文件的接收日期（{_day(arrived)}），请核对年度")
+    return year
 
 
-def parse_period(text: str) -> str:
-    """A statistical period → '2018', '2018Q3' or '2018-09' (part-year figures are year to date)."""
+def period_end(period: str) -> dt.date:
+    """The last day of '2018', '2018Q3' or '2018-09'."""
+    year = int(period[:4])
+    month = 12 if len(period) == 4 else (3 * int(period[5]) if "Q" in period else int(period[5:]))
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(text: str, arrived: dt.date | None = None) -> str:
+    """A statistical period → '2018', '2018Q3' or '2018-09' (part-year figures are year to date); with
+    ``arrived``, a period that had not ended by then is an error."""
+    period = _period(text)
+    if arrived is not None and period_end(period) > arrived:
+        end = period_end(period)
+        raise ValueError(f"统计期到{_day(end)}才结束，晚于本文件的接收日期（{_day(arrived)}）；"
+                         "只能填报已经结束的统计期")
+    return period
+
+
+def _period(text: str) -> str:
     t = norm(text).upper()
     if m := _YEAR.fullmatch(t):
         return str(_check_year(int(m.group(1))))
@@ -80,7 +113,14 @@ def period_year(period: str) -> int:
     return int(period[:4])
 
 
-def parse_date(text: str) -> dt.date:
+def parse_date(text: str, arrived: dt.date | None = None) -> dt.date:
+    value = _date(text)
+    if arrived is not None and value > arrived:
+        raise ValueError(f"日期晚于本文件的接收日期（{_day(arrived)}），请核对")
+    return value
+
+
+def _date(text: str) -> dt.date:
     t = norm(text)
     try:
         if m := _DATE.fullmatch(t):
@@ -88,7 +128,8 @@ def parse_date(text: str) -> dt.date:
         elif m := _DATE_COMPACT.fullmatch(t):
             y, mo, d = (int(g) for g in m.groups())
         elif _SERIAL.fullmatch(t) and 20000 <= float(t) <= 80000:  # an Excel serial number
-            return EXCEL_EPOCH + dt.timedelta(days=int(float(t)))
+            serial = EXCEL_EPOCH + dt.timedelta(days=int(float(t)))
+            y, mo, d = serial.year, serial.month, serial.day
         else:
             raise ValueError(DATE_HELP)
         value = dt.date(y, mo, d)

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import zipfile
 
+import polars as pl
 import pytest
 from conftest import cli, cli_subprocess, uscc, write_csv, write_xlsx
 
@@ -261,3 +262,165 @@ def test_bad_periods(tmp_path, period):
     parsed = check_one(write_xlsx(tmp_path / "f1.xlsx", {"S": [
         ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"], ["紫金县", period, 1, 1]]}))
     assert [(m.row, m.column, m.value) for m in parsed.problems.errors] == [(2, "B列“统计期”", period)]
+
+
+# ------------------------------------------------------------------------------------------ impossible numbers (issue 6)
+
+NOT_A_NUMBER = "不是有效的数字（可以带千分位逗号，不要写单位或文字）"
+DECIMAL_COMMA = "不是有效的数字：逗号只能用作千分位分隔（每三位一个，如 1,234,567.5），小数点请用“.”"
+TOO_BIG_WANYUAN = "数值过大：不能大于100,000,000万元，请核对数值和单位"  # 1e8 万元 = 1万亿元
+
+
+def test_numbers_that_are_no_finite_number_or_are_ambiguous_are_errors(tmp_path):
+    values = {  # D 网络零售额（万元）, line by line; C is always 2,000,000 万元
+        "inf": NOT_A_NUMBER, "Infinity": NOT_A_NUMBER, "-inf": NOT_A_NUMBER, "NaN": NOT_A_NUMBER, "nan": NOT_A_NUMBER,
+        "1e309": TOO_BIG_WANYUAN,  # beyond a double: infinite
+        "1" + "0" * 400: TOO_BIG_WANYUAN,  # 401 digits: infinite
+        "1e308": TOO_BIG_WANYUAN, "100,000,001": TOO_BIG_WANYUAN,
+        "1234,5": DECIMAL_COMMA, "12,34": DECIMAL_COMMA, "1,23,456": DECIMAL_COMMA,  # a decimal comma, or ambiguous
+        "1,234": None, "1,234,567.5": None, "１２３４．５": None, "50 000": None, "100,000,000": None,  # fine
+    }
+    months = [f"2018-{m:02d}" for m in range(1, 13)] + [f"2019-{m:02d}" for m in range(1, 13)]
+    rows = [["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"]]
+    rows += [["紫金县", months[i], "2,000,000", v] for i, v in enumerate(values)]
+    parsed = check_one(write_csv(tmp_path / "f1.csv", rows, "utf-8"))
+    got = {m.value: m.text for m in parsed.problems.errors}
+    assert got == {v: text for v, text in values.items() if text}
+    assert all(m.column == "D列“网络零售额（万元）”" for m in parsed.problems.errors)
+    assert parsed.problems.errors[0].row == 2 and str(parsed.problems.errors[0]) == (
+        f"错误：文件「f1.csv」，第2行，D列“网络零售额（万元）”：值“inf”：{NOT_A_NUMBER}")
+    fine = parsed.tables["F1"].filter(pl.col("period").is_in(months[12:]))["online_retail"].to_list()
+    assert fine == [1234.0, 1234567.5, 1234.5, 50000.0, 100000000.0]
+
+
+def test_a_ceiling_is_shown_in_the_unit_of_the_header(tmp_path):
+    path = write_xlsx(tmp_path / "f1.xlsx", {"S": [
+        ["县区", "统计期", "社会消费品零售总额（亿元）", "网络零售额（元）"],
+        ["紫金县", "2018", 10001, 1e12],  # 10,001 亿元 = 100,010,000 万元: too big; 1e12 元 = 1e8 万元: the ceiling
+        ["龙川县", "2018", 10000, 1.5e12],  # 10,000 亿元 is the ceiling; 1.5e12 元 is too big
+    ]})
+    parsed = check_one(path)
+    assert [(m.row, m.column[:2], m.value, m.text) for m in parsed.problems.errors] == [
+        (2, "C列", "10001", "数值过大：不能大于10,000亿元，请核对数值和单位"),
+        (3, "D列", "1500000000000", "数值过大：不能大于1,000,000,000,000元，请核对数值和单位"),
+    ]
+
+
+def test_areas_and_counts_have_ceilings_too(tmp_path):
+    f3 = write_xlsx(tmp_path / "f3.xlsx", {"园区": [
+        ["年度", "名称", "所在县区", "类别", "集中化程度较高", "建筑面积（㎡）", "入驻面积（㎡）", "入驻企业数（家）"],
+        [2018, "甲基地", "源城区", "孵化基地", "是", 20_000_000, 100, 100_001],
+    ]})
+    f4 = write_xlsx(tmp_path / "f4.xlsx", {"台账": [
+        ["培训班名称", "主办单位", "所在县区", "开班日期", "结业日期", "培训人次（人次）", "培训费用（万元）"],
+        ["甲班", "紫金县商务局", "紫金县", D(2024, 3, 15), D(2024, 3, 16), 10_000_001, 10_001],
+    ]})
+    assert [(m.column[:2], m.text) for m in check_one(f3).problems.errors] == [
+        ("F列", "数值过大：不能大于10,000,000㎡，请核对数值和单位"),
+        ("H列", "数值过大：不能大于100,000家，请核对数值和单位"),
+    ]
+    assert [(m.column[:2], m.text) for m in check_one(f4).problems.errors] == [
+        ("F列", "数值过大：不能大于10,000,000人次，请核对数值和单位"),
+        ("G列", "数值过大：不能大于10,000万元，请核对数值和单位"),
+    ]
+
+
+def test_not_a_number_stored_in_an_excel_number_cell(tmp_path):
+    # Excel cannot store NaN or infinity, a program writing the XML can: <v>NaN</v>, <v>inf</v>, <v>1e309</v>
+    from etl import fuzz
+
+    path = write_xlsx(tmp_path / "src.xlsx", {"S": [
+        ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"],
+        ["紫金县", "2018", 111, 1], ["龙川县", "2018", 222, 2], ["连平县", "2018", 333, 3]]})
+    nan = path.with_name("nan.xlsx")
+    nan.write_bytes(fuzz.rewrite_parts(path.read_bytes(), {"xl/worksheets/sheet1.xml": lambda s: s.replace(
+        b"<v>111</v>", b"<v>NaN</v>").replace(b"<v>222</v>", b"<v>inf</v>").replace(b"<v>333</v>", b"<v>1e309</v>")}))
+    parsed = check_one(nan)  # the Excel reader makes 1e309 infinite: "inf"
+    assert [(m.row, m.value, m.text) for m in parsed.problems.errors] == [
+        (2, "NaN", NOT_A_NUMBER), (3, "inf", NOT_A_NUMBER), (4, "inf", NOT_A_NUMBER)]
+
+
+# ------------------------------------------------------------------------------------------ after the file arrived
+
+
+def test_periods_years_and_dates_after_the_file_arrived_are_errors(tmp_path):
+    from etl.guard import read_guarded as parse_guarded
+
+    arrived = D(2026, 11, 27)
+    f1 = write_xlsx(tmp_path / "f1.xlsx", {"S": [
+        ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"],
+        ["紫金县", "2026年1-10月", 100, 10],  # 2 ended on 31 October: fine
+        ["龙川县", "2026Q3", 100, 10],  # 3 fine
+        ["连平县", "2026", 100, 10],  # 4 the year 2026 has not ended
+        ["和平县", "2026年11月", 100, 10],  # 5 November ends on the 30th
+        ["东源县", "2099", 100, 10],  # 6
+    ]})
+    parsed = parse_guarded(f1, "f1.xlsx", arrived=arrived)
+    tail = "晚于本文件的接收日期（2026年11月27日）；只能填报已经结束的统计期"
+    assert [(m.row, m.value, m.text) for m in parsed.problems.errors] == [
+        (4, "2026", f"统计期到2026年12月31日才结束，{tail}"),
+        (5, "2026年11月", f"统计期到2026年11月30日才结束，{tail}"),
+        (6, "2099", f"统计期到2099年12月31日才结束，{tail}"),
+    ]
+    f4 = write_xlsx(tmp_path / "f4.xlsx", {"台账": [
+        ["培训班名称", "主办单位", "所在县区", "开班日期", "结业日期", "培训人次（人次）"],
+        ["甲班", "紫金县商务局", "紫金县", D(2026, 11, 20), D(2026, 11, 27), 30],  # ends the day it arrived: fine
+        ["乙班", "紫金县商务局", "紫金县", D(2026, 11, 20), "2026-11-28", 30],
+        ["丙班", "紫金县商务局", "紫金县", "2099-01-01", D(2099, 1, 2), 30],
+    ]})
+    parsed = parse_guarded(f4, "f4.xlsx", arrived=arrived)
+    later = "日期晚于本文件的接收日期（2026年11月27日），请核对"
+    assert [(m.row, m.column[:2], m.text) for m in parsed.problems.errors] == [
+        (3, "E列", later), (4, "D列", later), (4, "E列", later)]
+    f6 = write_xlsx(tmp_path / "f6.xlsx", {"认定": [
+        ["年度", "名称", "所在县区", "类别", "认定日期"],
+        [2026, "甲村", "紫金县", "电商示范村", D(2026, 6, 1)],  # the year of arrival: fine
+        [2027, "乙村", "紫金县", "电商示范村", None],
+    ]})
+    parsed = parse_guarded(f6, "f6.xlsx", arrived=arrived)
+    assert [(m.row, m.value, m.text) for m in parsed.problems.errors] == [
+        (3, "2027", "年度2027年晚于本文件的接收日期（2026年11月27日），请核对年度")]
+
+
+def test_a_period_in_2099_never_loads(tmp_path, home):
+    path = write_xlsx(tmp_path / "f1.xlsx", {"S": [
+        ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"], ["紫金县", "2099", 100, 10]]})
+    code, out = cli("load", path)
+    assert code == 1 and "统计期到2099年12月31日才结束" in out
+    assert not (home / "warehouse.duckdb").exists()
+
+
+# ------------------------------------------------------------------------------------------ formulas
+
+
+def test_a_formula_without_a_calculated_value_is_an_error_naming_the_cell(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()  # openpyxl writes formulas as a program does: no calculated value
+    ws = wb.active
+    ws.title = "统计表"
+    ws.append(["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"])
+    ws.append(["紫金县", "2018", "=100*2", "=C2/10"])
+    ws.append(["龙川县", "2018", 300, 30])
+    wb.save(tmp_path / "公式.xlsx")
+    parsed = check_one(tmp_path / "公式.xlsx")
+    formula = "公式没有计算结果（可能是程序生成、未在 Excel 中打开保存），请在 Excel 中打开、保存后再提交"
+    assert [str(m) for m in parsed.problems] == [
+        f"错误：文件「公式.xlsx」，工作表「统计表」，第2行，C列“社会消费品零售总额（万元）”：{formula}",
+        f"错误：文件「公式.xlsx」，工作表「统计表」，第2行，D列“网络零售额（万元）”：{formula}",
+    ]
+
+
+def test_a_formula_with_a_calculated_value_reads_as_its_value(tmp_path):
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "公式.xlsx"))  # as Excel saves it: the formula and its value
+    ws = wb.add_worksheet("统计表")
+    ws.write_row(0, 0, ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"])
+    ws.write_row(1, 0, ["紫金县", "2018"])
+    ws.write_formula(1, 2, "=100*2", None, 200)
+    ws.write_formula(1, 3, "=C2/10", None, 20)
+    wb.close()
+    parsed = check_one(tmp_path / "公式.xlsx")
+    assert parsed.problems == []
+    assert parsed.tables["F1"].select("retail_total", "online_retail").rows() == [(200.0, 20.0)]
