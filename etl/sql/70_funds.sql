@@ -6,7 +6,9 @@
 -- Readings (shown on the 资金兑现 page and in the README):
 --   * Identity: an enterprise is its 统一社会信用代码 (entity_key = uscc); a row without one is the place or unit
 --     (所在县区, 单位名称): entity_key = region || '|' || name, as in subsidy_estimates (parks, villages, training
---     organisers). F7's 年度 is the policy year whose entitlement is paid; its 政策条款 is the clause (三(一)2).
+--     organisers). An estimate for a place that F7 names with a 统一社会信用代码 (a cross-border platform opened,
+--     三(三)6a, is the enterprise of 三(三)6b) belongs to that enterprise. F7's 年度 is the policy year whose
+--     entitlement is paid; its 政策条款 is the clause (三(一)2).
 --   * A decision is one funder's (资金来源) decision on one entitlement (entity, clause, year): its approved amount
 --     is the largest 核定金额 of its rows (rows that state one decision twice, e.g. the city as 全市 and the county,
 --     both stand), its paid amount the SUM of their 已拨付金额. 超额拨付: paid above approved (or paid with nothing
@@ -47,11 +49,16 @@ GROUP BY entity_key, clause, year, source;
 
 -- The chain per entity, clause and policy year: 测算 (estimate) → 申请 → 核定 → 拨付, and the flags.
 CREATE TABLE funds_chain AS
-WITH est AS (
-    SELECT entity_key, clause, year, any_value(region_code) AS region_code, any_value(entity_name) AS entity_name,
-           round(sum(amount_wan), 4) AS estimated_wan,
-           string_agg(rule_id || '：' || basis, '；' ORDER BY rule_id) AS estimate_basis
-    FROM subsidy_estimates GROUP BY entity_key, clause, year
+WITH enterprise_places AS (  -- a place that F7 names with a 统一社会信用代码 is that enterprise (a platform opened, F6)
+    SELECT region_code || '|' || entity_name AS place_key, min(uscc) AS uscc
+    FROM funds_payments WHERE uscc IS NOT NULL GROUP BY ALL
+),
+est AS (
+    SELECT coalesce(p.uscc, e.entity_key) AS entity_key, e.clause, e.year, any_value(e.region_code) AS region_code,
+           any_value(e.entity_name) AS entity_name, round(sum(e.amount_wan), 4) AS estimated_wan,
+           string_agg(e.rule_id || '：' || e.basis, '；' ORDER BY e.rule_id) AS estimate_basis
+    FROM subsidy_estimates e LEFT JOIN enterprise_places p ON p.place_key = e.entity_key
+    GROUP BY ALL
 ),
 dec AS (
     SELECT entity_key, clause, year,
@@ -69,7 +76,8 @@ chain AS (
     SELECT coalesce(e.entity_key, d.entity_key) AS entity_key, coalesce(e.clause, d.clause) AS clause,
            coalesce(e.year, d.year) AS year,
            coalesce(CASE WHEN d.region_code <> '441600' THEN d.region_code END, e.region_code, d.region_code) AS region_code,
-           coalesce(d.entity_name, e.entity_name) AS entity_name, d.uscc,
+           coalesce(d.entity_name, e.entity_name) AS entity_name,
+           coalesce(d.uscc, CASE WHEN e.entity_key NOT LIKE '%|%' THEN e.entity_key END) AS uscc,
            e.estimated_wan, e.estimate_basis, d.applied_wan, d.approved_wan, d.paid_wan, d.last_paid_date, d.paid_by_source,
            coalesce(d.over_paid, false) AS flag_over_paid, d.over_paid_text,
            d.entity_key IS NOT NULL AND coalesce(d.paid_wan, 0) > 0 AND e.entity_key IS NULL
