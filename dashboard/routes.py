@@ -13,5 +13,7 @@ PAGES = [
     ("counties.py", "县区比较", ":material/map:", "counties", access.VIEW),
     ("explore.py", "数据探索", ":material/table_view:", "explore", access.EXPLORE),
     ("submissions.py", "数据报送", ":material/upload_file:", "submissions", access.VIEW),
+    ("tasks.py", "任务督办", ":material/assignment_turned_in:", "tasks", access.VIEW),
+    ("funds.py", "资金兑现", ":material/account_balance:", "funds", access.VIEW),
     ("policy.py", "政策条款", ":material/gavel:", "policy", access.VIEW),
 ]
