@@ -9,7 +9,6 @@ blank line can end the HTML block), and a download only through ``csv_bytes``/``
 
 from __future__ import annotations
 
-import html
 import io
 
 import plotly.graph_objects as go
@@ -43,15 +42,18 @@ REPORT_STYLE = {  # a unit's report for a quarter: background, text
 STATUS_MARKS = {"推进中": ("#1F5FA8", "circle"), "已完成": ("#6B7785", "star"), "滞后": ("#C0392B", "x"),
                 "未启动": ("#D4A017", "square"), "未报送": ("#C0392B", "circle-open")}
 
-_MARKDOWN = str.maketrans({"$": "&#36;", "*": "&#42;", "_": "&#95;", "`": "&#96;", "~": "&#126;", "[": "&#91;",
-                           "]": "&#93;", ":": "&#58;", "\\": "&#92;", "#": "&#35;", "|": "&#124;"})
+# one pass (an entity made here is never escaped again): HTML's own characters, then the ones Streamlit's markdown
+# acts on ($ math, * _ ~ emphasis, ` code, [ ] links, : emoji and colour directives, # headings, | tables, \ escapes)
+_INERT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "$": "&#36;", "*": "&#42;",
+                        "_": "&#95;", "`": "&#96;", "~": "&#126;", "[": "&#91;", "]": "&#93;", ":": "&#58;",
+                        "\\": "&#92;", "#": "&#35;", "|": "&#124;"})
 
 
 def text(value) -> str:
     """Any value as inert HTML text: escaped, markdown characters as entities, line breaks as <br>."""
     if value is None:
         return "—"
-    escaped = html.escape(str(value), quote=True).translate(_MARKDOWN)
+    escaped = str(value).translate(_INERT)
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 

@@ -66,13 +66,18 @@ Q3_LATE = [["2024Q3", "三(三)5", SHANGWU, "推进中", "拓展文旅电商", N
 Q4_EARLY = [["2024Q4", "三(三)6", SHANGWU, "推进中", "对接海关", None, None]]  # sent 2024-10-19, for the next quarter
 
 
-@pytest.fixture
-def tasks_home(home, tmp_path, monkeypatch):
+def make_tasks_home(home, tmp_path, monkeypatch):
+    """The F8 reports above, each file with its send date, judged on 2024-10-20."""
     monkeypatch.setenv("ECMON_TODAY", "2024-10-20")
     load_with_dates(tmp_path, {
         "q2.xlsx": ("2024-07-10", Q2), "q2补报.xlsx": ("2024-07-16", Q2_LATE), "q3.xlsx": ("2024-10-15", Q3),
         "q3补报.xlsx": ("2024-10-18", Q3_LATE), "q4.xlsx": ("2024-10-19", Q4_EARLY)})
     return home
+
+
+@pytest.fixture
+def tasks_home(home, tmp_path, monkeypatch):
+    return make_tasks_home(home, tmp_path, monkeypatch)
 
 
 def lights(home, judge: str | None = None) -> dict[str, tuple[str, str]]:
@@ -188,6 +193,11 @@ SCHOOL = "示例培训学校"  # 源城区: government-purchased classes of 40�
 
 @pytest.fixture
 def funds_home(home, tmp_path, monkeypatch):
+    return make_funds_home(home, tmp_path, monkeypatch)
+
+
+def make_funds_home(home, tmp_path, monkeypatch):
+    """Estimates from F2, F4 and F6 and the payments of three F7 files, judged on 2017-06-30."""
     monkeypatch.setenv("ECMON_TODAY", "2017-06-30")  # 181 of 365 days of 2017 gone
     files = [
         write_xlsx(tmp_path / "名录.xlsx", {"企业名录": [F2_HEADER,

@@ -54,8 +54,9 @@ def task_label(task_id: str) -> str:
     return f"{task_id} {row['title'][0]}" if row.height else task_id
 
 
-def task_detail(task_id: str) -> None:
-    """One task: the clause, its units, its light and reason, its history chart and every report."""
+def task_detail(task_id: str, where: str) -> None:
+    """One task: the clause, its units, its light and reason, its history chart and every report (``where``: which
+    place on the page, so that the same task can be shown twice)."""
     row = tasks.filter(pl.col("task_id") == task_id).row(0, named=True)
     light = lights.filter(pl.col("task_id") == task_id).row(0, named=True)
     st.markdown(f"<div>{lv.light_badge(light['light'])} <b>{lv.text(task_label(task_id))}</b></div>"
@@ -70,7 +71,7 @@ def task_detail(task_id: str) -> None:
     if marks.height:
         st.plotly_chart(lv.task_history_chart(marks.select("quarter", "unit", "status"),
                                               owed.unique("unit", maintain_order=True)["unit"].to_list()),
-                        config={"displayModeBar": False}, key=f"history_{task_id}")
+                        config={"displayModeBar": False}, key=f"history_{where}_{task_id}")
         st.caption("每行一个单位，每个点一个季度：形状和颜色表示进展状态（图例）；空心红圈为应报未报。")
     history = data.q("SELECT * FROM task_progress WHERE task_id = ? ORDER BY qi DESC, role, unit", task_id)
     if history.is_empty():
@@ -82,7 +83,7 @@ def task_detail(task_id: str) -> None:
             pl.col("status").alias("进展状态"), pl.col("progress").alias("进展情况"), pl.col("problems").alias("存在问题"),
             pl.col("next_steps").alias("下一步计划"), pl.col("submitted_on").alias("报送日期"),
             pl.col("timeliness").alias("是否按时"), pl.col("file").alias("文件")),
-        hide_index=True, width="stretch", key=f"history_table_{task_id}", placeholder="—",
+        hide_index=True, width="stretch", key=f"history_table_{where}_{task_id}", placeholder="—",
         column_config={"进展情况": st.column_config.TextColumn(width="large"),
                        "存在问题": st.column_config.TextColumn(width="medium")})
 
@@ -91,7 +92,7 @@ asked = st.query_params.get("task")
 if asked and asked in set(lights["task_id"].to_list()):
     with st.container(border=True):
         st.markdown("**从政策条款页进入的任务**")
-        task_detail(asked)
+        task_detail(asked, "asked")
 
 tab_lights, tab_units, tab_missing, tab_history = st.tabs(["任务灯号", "按单位", "未报送", "任务进展历史"])
 
@@ -192,9 +193,9 @@ with tab_missing:
 
 with tab_history:
     ids = lights["task_id"].to_list()
-    pick = st.selectbox("任务", ids, index=ids.index(asked) if asked in ids else 0, format_func=task_label,
-                        key="task_pick")
-    task_detail(pick)
+    first = asked if asked in ids else next(iter(lights.filter(pl.col("light") == "红灯")["task_id"]), ids[0])
+    pick = st.selectbox("任务", ids, index=ids.index(first), format_func=task_label, key="task_pick")
+    task_detail(pick, "tab")
 
 with st.expander("判断规则（读法）"):
     st.markdown(
