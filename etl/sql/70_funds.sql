@@ -120,9 +120,10 @@ SELECT year, clause, any_value(clause_title) AS clause_title, region_code, any_v
 FROM funds_chain GROUP BY year, clause, region_code
 ORDER BY year, clause, region_code;
 
--- Money paid per year of payment (拨付日期), source and clause, split by the policy year it pays (四(二) 上年度).
+-- Money paid per year of payment (拨付日期), county (所在县区 of the row; 441600 for 全市), source and clause, split
+-- by the policy year it pays (四(二) 上年度).
 CREATE VIEW funds_by_pay_year AS
-SELECT pay_year, source, clause, round(sum(paid), 4) AS paid_wan,
+SELECT pay_year, region_code, source, clause, round(sum(paid), 4) AS paid_wan,
        round(sum(paid) FILTER (WHERE year = pay_year - 1), 4) AS for_prev_year_wan,
        round(sum(paid) FILTER (WHERE year <= pay_year - 2), 4) AS for_earlier_years_wan,
        round(sum(paid) FILTER (WHERE year >= pay_year), 4) AS for_same_year_wan
