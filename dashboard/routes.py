@@ -11,6 +11,8 @@ PAGES = [
     ("overview.py", "总览", ":material/dashboard:", "overview", access.VIEW),
     ("target_detail.py", "目标详情", ":material/insights:", "detail", access.VIEW),
     ("counties.py", "县区比较", ":material/map:", "counties", access.VIEW),
+    ("tasks.py", "任务督办", ":material/assignment_turned_in:", "tasks", access.VIEW),
+    ("funds.py", "资金兑现", ":material/account_balance:", "funds", access.VIEW),
     ("explore.py", "数据探索", ":material/table_view:", "explore", access.EXPLORE),
     ("submissions.py", "数据报送", ":material/upload_file:", "submissions", access.VIEW),
     ("review.py", "报送审核", ":material/approval:", "review", access.REVIEW),

@@ -45,6 +45,26 @@ Cases that show how the monitor reads identity and years (tests/test_fidelity.py
 Warnings on purpose: 东源县's online retail jumps by more than 50% in 2019 (a new platform), and the
 合计 row of 龙川县's 2021 training ledger is 20 人次 too high. One supersede case: 龙川县 resubmits its
 2019 F1 (``2019_9_2019年龙川县电子商务报表（更正）.xlsx``).
+
+The money (F7 政策资金兑现表, ``<year>_3_市商务局…`` for 市本级 and 省级 money, and an F7 sheet in each county's
+workbook for its own 县区 money). The entitlements are the sample's own subsidy estimates (etl/sql/40_subsidies.sql
+run on the rows written here); of those for 2015–2023 most are paid the next year (四(二): a year's money pays the
+previous year's policies), about one in eight is approved one year and paid two years on (the row is updated), one
+in ten is never applied for (应享未申), one in eight is approved at 80%. 三(三)6 is paid out of 省级 money; the
+counties add 3万 a 示范村 and half the city's 三(二)1 rent subsidy (县区). Training (三(五)1): the estimate plus
+0.12万 a government-purchased trainee, paid in December of the year. The 市级电子商务公共服务中心 gets 30万 a year
+from 2016 (20万 in 2020). One 三(一)3 award for 2017 is paid twice out of 市本级 money (by the city, as 全市, and
+by its county): 超额拨付. One 其他电商企业 is paid the 小微 award (三(一)4) for 2018: 无测算依据. So the commitments:
+全市统筹3000万 and 市本级1000万 missed 2016–2018 (the sample's economy is small); training 300万 missed 2015 and 2016,
+met 2017; the centre's 30万 met every year but 2020; 2025 onwards 无数据 (no payment reported).
+
+The tasks (F8 重点任务进展表, ``<year>_4_<unit>…``, one file a unit: a back-filled 2016—2019, then one a year): every
+lead unit reports every quarter 2016Q1–2024Q4; 团市委 and 市农业局 report on tasks they cooperate on from 2021.
+三(五)4 is closed (已完成, with its evidence) in 2016Q2 and 三(三)6 in 2017Q4; 三(四)1 is 滞后 in 2024Q3–Q4;
+市人力资源社会保障局 sends nothing on 三(五)3 for 2024Q4; 三(二)3 says the same thing in 2024Q3 and 2024Q4; 市科技局
+reports on 三(三)2 (which it co-leads) only from 2018; a few other reports are missing. Judged after the 2024Q4 deadline
+(on 2025-04-15): 红灯 三(四)1 and 三(五)3, 黄灯 三(二)3, 灰灯 三(三)6 and 三(五)4, 绿灯 the other 17 (EXPECTED_LIGHTS).
+The files carry no send dates, so each report counts as sent on the day it is loaded (逾期报送).
 """
 
 from __future__ import annotations
@@ -260,6 +280,9 @@ class Dataset:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {f: [] for f in FORMS})
     original_f1: list[dict] = field(default_factory=list)  # what 龙川县 sent before its correction
     enterprises: list = field(default_factory=list)
+    estimates: list[dict] = field(default_factory=list)  # the sample's own subsidy estimates (40_subsidies.sql)
+    sent_f7: dict[tuple[str, int], list[dict]] = field(default_factory=dict)  # (sender, year sent) → F7 rows
+    sent_f8: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (unit, span of years) → F8 rows
 
     def select(self, form: str, region: str, year: int) -> list[dict]:
         return [r for r in self.rows[form] if r["region"] == region and row_year(form, r) == year]
@@ -282,6 +305,8 @@ def build_dataset() -> Dataset:
     build_f4(ds, random.Random(f"{SEED}-f4"), names)
     build_f5(ds, random.Random(f"{SEED}-f5"), names)
     build_f6(ds, random.Random(f"{SEED}-f6"), names)
+    build_f7(ds)
+    build_f8(ds)
     return ds
 
 
@@ -666,9 +691,10 @@ TITLES = {
     "F1": "{r}电子商务发展情况统计表（{y}年）", "F2": "{r}{y}年电子商务企业名录",
     "F3": "{r}电商孵化基地和产业园情况表（{y}年）", "F4": "{r}{y}年电商培训台账",
     "F5": "{r}{y}年本地知名品牌企业触网情况表", "F6": "{r}{y}年农村电商与示范认定情况表",
+    "F7": "{r}{y}年政策资金兑现表",
 }
 UNIT_ROWS = {"F1": "单位：{money}", "F2": "金额单位：万元", "F3": "面积单位：㎡", "F4": "单位：人次、万元",
-             "F5": "", "F6": ""}
+             "F5": "", "F6": "", "F7": "金额单位：万元", "F8": ""}
 SIGNERS = ["陈某某", "刘某某", "黄某某", "李某某", "张某某", "钟某某"]
 
 
@@ -685,6 +711,235 @@ def style_for(region: str, year: int, form: str, csv_changes: dict | None = None
         if style.numbers == "format":  # a formatted number exported to CSV is text with separators
             style = dataclasses.replace(style, numbers="comma")
     return style
+
+
+# ----------------------------------------------------------------------------------------------
+# F7 政策资金兑现表: what was applied for, approved and paid for the sample's own entitlements
+# ----------------------------------------------------------------------------------------------
+
+F7_PAY_YEARS = range(2016, 2025)  # 四(二): the money of a year pays the previous year's entitlements (2015–2023)
+F7_SHARES = {"not_applied": .10, "late": .12, "cut": .12}  # never applied · paid two years on · approved at 80%
+PROVINCIAL = {"三(三)6"}  # cross-border awards paid out of provincial money (省级): not the city's commitment
+COUNTY_MATCH = {"三(三)4": 3.0, "三(二)1": .5}  # the counties' own 配套: 3万 a village, half the city's rent subsidy
+TRAINING_RATE = .12  # 万元 a government-purchased trainee, on top of 三(五)1's 30%: the training fund, paid that year
+CENTRE = "示例河源市电子商务公共服务中心"
+CENTRE_PAID = {2020: 20.0}  # 三(二)2: 30万 a year from 2016 (approved every year), only 20万 paid in 2020
+DOUBLE_PAID = ("三(一)3", 2017)  # the first such entitlement: paid by the city (as 全市) and again by its county
+UNENTITLED = ("三(一)4", 2018)  # an 其他电商企业 (not a 小微电商企业) gets the 小微 award of 2万 all the same (paid 2019)
+CITY_F7_STYLE = Style(titles=1, unit_row=True)
+
+
+def typed_frame(form: str, rows: list[dict]):
+    """The rows of a form as the warehouse types them (etl/warehouse.py SQL_TYPES), multichoice joined with 、."""
+    import polars as pl
+
+    kinds = {"money": pl.Float64, "area": pl.Float64, "integer": pl.Int64, "year": pl.Int64, "date": pl.Date,
+             "yesno": pl.Boolean}
+    data = {}
+    for c in FORMS[form]["columns"]:
+        values = [r.get(c["field"]) for r in rows]
+        if c["type"] == "multichoice":
+            values = ["、".join(v) if v else None for v in values]
+        data[c["field"]] = pl.Series(c["field"], values, dtype=kinds.get(c["type"], pl.String))
+    return pl.DataFrame(data)
+
+
+def subsidy_estimates(ds: Dataset) -> list[dict]:
+    """The sample's entitlements worked out by the monitor's own rules (etl/sql/40_subsidies.sql, run on the rows
+    written here): the F7 payments follow from them, as a county's would from what it reported."""
+    import duckdb
+    import polars as pl
+
+    con = duckdb.connect()
+    try:
+        regions = pl.DataFrame({"region_code": list(REGIONS),
+                                "in_city_sum": [r["in_city_sum"].lower() == "true" for r in REGIONS.values()]})
+        con.register("regions_frame", regions)
+        con.execute("CREATE TABLE regions AS SELECT * FROM regions_frame")
+        con.execute("CREATE TABLE subsidies AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+                    [str(CATALOG / "subsidies.csv")])
+        for form in ("F2", "F3", "F4", "F6"):
+            frame = typed_frame(form, ds.rows[form])
+            if form == "F4":
+                frame = frame.with_columns(pl.col("end_date").dt.year().cast(pl.Int64).alias("year"))
+            if form == "F3":
+                frame = frame.with_columns(pl.lit(0).alias("receipt_seq"))
+            con.register("form_frame", frame)
+            con.execute(f"CREATE TABLE current_{form.lower()} AS SELECT * FROM form_frame")
+            con.unregister("form_frame")
+        con.execute((ROOT / "etl" / "sql" / "40_subsidies.sql").read_text(encoding="utf-8"))
+        cols = ["rule_id", "clause", "year", "region_code", "entity_key", "entity_name", "amount_wan"]
+        rows = con.sql(f"SELECT {', '.join(cols)} FROM subsidy_estimates ORDER BY year, rule_id, region_code, entity_key")
+        return [dict(zip(cols, r, strict=True)) for r in rows.fetchall()]
+    finally:
+        con.close()
+
+
+def entitlements(ds: Dataset) -> dict[tuple[str, str, int], dict]:
+    """(entity, clause, year) → region, name, 统一社会信用代码 and the estimated amount (rules of a clause added). A
+    place that is an enterprise (a cross-border platform opened, F6) is that enterprise (its 统一社会信用代码)."""
+    enterprise = {f"{e.region}|{e.name}": e.uscc for e in ds.enterprises}
+    out: dict[tuple[str, str, int], dict] = {}
+    for e in ds.estimates:
+        uscc = e["entity_key"] if "|" not in e["entity_key"] else enterprise.get(e["entity_key"])
+        key = (uscc or e["entity_key"], e["clause"], e["year"])
+        hit = out.setdefault(key, {"region": e["region_code"], "name": e["entity_name"], "uscc": uscc, "amount": 0.0})
+        hit["amount"] += e["amount_wan"]
+    return out
+
+
+def f7_row(year: int, name: str, uscc: str | None, clause: str, applied: float, approved: float, paid: float | None,
+           paid_date: date | None, source: str, region: str | None) -> dict:
+    return {"year": year, "name": name, "uscc": uscc, "clause": clause, "applied": applied, "approved": approved,
+            "paid": paid, "paid_date": paid_date, "source": source, "region": region}
+
+
+def build_f7(ds: Dataset) -> None:
+    """Payments 2016–2024 for the entitlements 2015–2023 (most paid the next year, some two years on, some never
+    applied for), the counties' own 配套, the training fund paid in the year of the classes, the centre's 30万, one
+    award paid twice and one paid with no entitlement in the reported data."""
+    ds.estimates = subsidy_estimates(ds)
+    owed = entitlements(ds)
+
+    def send(sender: str, year: int, row: dict) -> None:
+        ds.sent_f7.setdefault((sender, year), []).append(row)
+
+    double = next(k for k in owed if (k[1], k[2]) == DOUBLE_PAID)
+    for key, e in owed.items():
+        entity, clause, year = key
+        if clause == "三(五)1" or year + 1 not in F7_PAY_YEARS:
+            continue
+        rng = random.Random(f"{SEED}-f7-{entity}-{clause}-{year}")
+        roll = rng.random()
+        if roll < F7_SHARES["not_applied"] and key != double:
+            continue
+        late = roll < F7_SHARES["not_applied"] + F7_SHARES["late"] and key != double
+        applied = round(e["amount"], 1)
+        approved = round(applied * .8, 1) if rng.random() < F7_SHARES["cut"] else applied
+        source = "省级" if clause in PROVINCIAL else "市本级"
+        row = f7_row(year, e["name"], e["uscc"], clause, applied, approved, None, None, source,
+                     None if key == double else e["region"])
+        paid_in = year + 2 if late else year + 1
+        if late:
+            send(CITY, year + 1, row)  # approved, not yet paid
+        if paid_in in F7_PAY_YEARS:
+            send(CITY, paid_in, {**row, "paid": approved, "paid_date": rand_date(rng, paid_in, (3, 11))})
+        if key == double:  # the county pays the same award again, out of the 市本级 money it holds
+            send(e["region"], year + 1, {**row, "region": e["region"], "paid": approved,
+                                         "paid_date": rand_date(rng, year + 1, (3, 11))})
+        if clause in COUNTY_MATCH:
+            match = COUNTY_MATCH[clause] if clause == "三(三)4" else round(approved * COUNTY_MATCH[clause], 1)
+            send(e["region"], year + 1, f7_row(year, e["name"], e["uscc"], clause, match, match, match,
+                                               rand_date(rng, year + 1, (3, 11)), "县区", e["region"]))
+    build_training_payments(ds, owed, send)
+    for year in F7_PAY_YEARS:
+        send(CITY, year, f7_row(year, CENTRE, None, "三(二)2", 30.0, 30.0, CENTRE_PAID.get(year, 30.0),
+                                date(year, 4, 15), "市本级", None))
+    clause, year = UNENTITLED
+    small = next(r for r in ds.rows["F2"] if r["year"] == year and r["category"] == "其他电商企业"
+                 and (r["online_sales"] or 0) >= 100 and not any(k[0] == r["uscc"] and k[1] == clause for k in owed))
+    send(CITY, year + 1, f7_row(year, small["name"], small["uscc"], clause, 2.0, 2.0, 2.0, date(year + 1, 6, 18),
+                                "市本级", small["region"]))
+    for rows in ds.sent_f7.values():
+        rows.sort(key=lambda r: (r["year"], r["clause"], int(REGIONS[r["region"] or CITY]["sort_order"]), r["name"]))
+    # what stands after every file is loaded in name order (county workbooks _1_ before the city's _3_)
+    final: dict[tuple, dict] = {}
+    for _sent, rows in sorted(ds.sent_f7.items(), key=lambda kv: (kv[0][1], kv[0][0] == CITY)):
+        for r in rows:
+            final[(r["region"], r["year"], r["name"], r["clause"], r["source"])] = r
+    ds.rows["F7"] = list(final.values())
+
+
+def build_training_payments(ds: Dataset, owed: dict, send) -> None:
+    """三(五)1: each organiser's 30% (the estimate) plus TRAINING_RATE a government-purchased trainee, paid in
+    December of the year its classes ended (the training fund of 三(五)1 is spent in its own year)."""
+    for (_entity, clause, year), e in owed.items():
+        if clause != "三(五)1" or year > YEARS[-1]:
+            continue
+        trainees = sum(r["trainees"] for r in ds.rows["F4"] if r["region"] == e["region"] and r["organiser"] == e["name"]
+                       and r["end_date"].year == year and r["is_government_purchased"])
+        amount = round(e["amount"] + TRAINING_RATE * trainees, 1)
+        send(CITY, year, f7_row(year, e["name"], None, clause, amount, amount, amount, date(year, 12, 20), "市本级",
+                                e["region"]))
+
+
+# ----------------------------------------------------------------------------------------------
+# F8 重点任务进展表: each unit's quarterly progress on the tasks it leads (and some it cooperates on)
+# ----------------------------------------------------------------------------------------------
+
+TASKS = list(csv.DictReader((CATALOG / "tasks.csv").read_text(encoding="utf-8").splitlines()))
+F8_QUARTERS = [f"{y}Q{q}" for y in range(2016, 2025) for q in range(1, 5)]
+F8_SPANS = [("2016", "2019")] + [(str(y), str(y)) for y in range(2020, 2025)]  # a back-filled file, then one a year
+DONE = {  # task: (quarter, the evidence named) — closed (销号): nothing more reported on it
+    "三(五)4": ("2016Q2", "已印发《示例河源市电子商务专家咨询小组组建方案》，聘请专家8名，专家费在培训经费中列支"),
+    "三(三)6": ("2017Q4", "2015—2017年累计开通跨境电商平台3家，达到“培育2—3家”的要求；验收意见见示例河商务函〔2018〕3号"),
+}
+LAGGING = ("三(四)1", ("2024Q3", "2024Q4"), "电商信用信息平台与省平台对接未完成，技术方案未获确认")
+STUCK = ("三(二)3", ("2024Q3", "2024Q4"), "推动整合现有电子商务行业协会资源，协会换届筹备中")
+NOT_STARTED = {"三(四)3": ("2016Q1", "2016Q2")}
+MISSING = {("三(五)3", "市人力资源社会保障局", "2024Q4"), ("三(一)5", "市金融局", "2019Q3"),
+           ("三(三)4", "市商务局", "2018Q2"), ("三(三)4", "市农业局", "2023Q2")}
+LATE_START = {("三(三)2", "市科技局"): "2018Q1"}  # a co-lead unit that began reporting two years late
+COOPERATING_REPORTS = {"团市委": ("三(三)3", "三(五)1"), "市农业局": ("三(三)3", "三(三)4")}  # from 2021
+COOPERATING_FROM = "2021Q1"
+ACTIONS = ["召开专题推进会", "印发年度工作方案", "对接重点企业{n}家", "开展政策宣传{n}场", "督促各县区落实责任",
+           "组织实地调研{n}次", "协调解决问题{n}个", "梳理项目清单{n}项"]
+UNIT_HABITS = {
+    "市商务局": Style(titles=1),
+    "市发展改革局": Style(sub="cnq", note="sign"),
+    "市金融局": Style(titles=2, sub="cnq2"),
+    "市经济和信息化局": Style(sheet_names="title"),
+    "市科技局": Style(titles=1, blank_tail=2),
+    "市人力资源社会保障局": Style(sheet_names="alias", sub="cnq"),
+    "团市委": Style(titles=1, note="sign"),
+    "市农业局": Style(sub="cnq"),
+}
+
+
+def quarter_text(quarter: str) -> str:
+    return f"{quarter[:4]}年第{CN_QUARTER[int(quarter[-1]) - 1]}季度"
+
+
+def progress_row(task: dict, unit: str, quarter: str, lead: bool) -> dict:
+    rng = random.Random(f"{SEED}-f8-{task['task_id']}-{unit}-{quarter}")
+    a, b, c = (x.format(n=rng.randint(2, 9)) for x in rng.sample(ACTIONS, 3))
+    tid, label = task["task_id"], quarter_text(quarter)
+    doing = f"围绕“{task['title']}”" if lead else f"配合{task['lead_units'].split(';')[0]}推进“{task['title']}”"
+    row = {"period": quarter, "task": tid, "unit": unit, "status": "推进中", "progress": f"{label}：{doing}，{a}，{b}",
+           "problems": None, "next_steps": f"下季度{c}"}
+    if lead and tid in DONE and quarter == DONE[tid][0]:
+        row |= {"status": "已完成", "progress": DONE[tid][1], "next_steps": "申请销号"}
+    elif lead and tid == LAGGING[0] and quarter in LAGGING[1]:
+        row |= {"status": "滞后", "progress": f"{label}：完成平台需求调研", "problems": LAGGING[2]}
+    elif lead and tid == STUCK[0] and quarter in STUCK[1]:
+        row |= {"progress": STUCK[2], "next_steps": "继续推进"}
+    elif lead and quarter in NOT_STARTED.get(tid, ()):
+        row |= {"status": "未启动", "progress": f"{label}：正在研究制定工作方案"}
+    return row
+
+
+def build_f8(ds: Dataset) -> None:
+    reports: dict[str, list[dict]] = {}
+    for task in TASKS:
+        tid = task["task_id"]
+        owners = [(u, True) for u in task["lead_units"].split(";")]
+        owners += [(u, False) for u, tids in COOPERATING_REPORTS.items() if tid in tids]
+        for unit, lead in owners:
+            for quarter in F8_QUARTERS:
+                if tid in DONE and quarter > DONE[tid][0]:
+                    break
+                if (tid, unit, quarter) in MISSING or quarter < LATE_START.get((tid, unit), "") or (
+                        not lead and quarter < COOPERATING_FROM):
+                    continue
+                reports.setdefault(unit, []).append(progress_row(task, unit, quarter, lead))
+    order = {t["task_id"]: i for i, t in enumerate(TASKS)}
+    for unit, rows in reports.items():
+        for first, last in F8_SPANS:
+            part = sorted((r for r in rows if first <= r["period"][:4] <= last),
+                          key=lambda r: (r["period"], order[r["task"]]))
+            if part:
+                ds.sent_f8[(unit, f"{first}-{last}")] = part
+                ds.rows["F8"] += part
 
 
 # ----------------------------------------------------------------------------------------------
@@ -720,7 +975,10 @@ def plan_files(ds: Dataset) -> list[OutFile]:
             files += sender_files(ds, region, year)
         if year in BUREAU_FILES:
             files.append(bureau_file(ds, year))
+        if (CITY, year) in ds.sent_f7:
+            files.append(payment_file(ds, year))
     files.append(correction_file(ds))
+    files += progress_files(ds)
     for f in files:
         for sheet in f.sheets:
             if sheet.style.money == "亿元":
@@ -748,7 +1006,26 @@ def sender_files(ds: Dataset, region: str, year: int) -> list[OutFile]:
             out.append(OutFile(f"{year}_1_{csv_name}.csv", [sheet], encoding, year))
         else:
             workbook.sheets.append(Sheet(form, rows, style_for(region, year, form), title, region))
+    if rows := ds.sent_f7.get((region, year)):  # the county's payments made this year
+        workbook.sheets.append(Sheet("F7", rows, style_for(region, year, "F7"), TITLES["F7"].format(r=name, y=year), region))
     return [workbook] + out if workbook.sheets else out
+
+
+def payment_file(ds: Dataset, year: int) -> OutFile:
+    """The 市商务局's list of what the city (市本级, and the 省级 money it passes on) approved and paid this year."""
+    sheet = Sheet("F7", ds.sent_f7[(CITY, year)], CITY_F7_STYLE, f"河源市{year}年电子商务扶持政策资金兑现表", CITY)
+    return OutFile(f"{year}_3_市商务局{year}年政策资金兑现表.xlsx", [sheet], year=year)
+
+
+def progress_files(ds: Dataset) -> list[OutFile]:
+    """The files a unit sends: one back-filled for 2016—2019, then one a year."""
+    out = []
+    for (unit, span), rows in ds.sent_f8.items():
+        first, last = span.split("-")
+        label = f"{first}—{last}" if first != last else first
+        sheet = Sheet("F8", rows, UNIT_HABITS.get(unit, Style()), f"{unit}{label}年重点任务进展情况", unit)
+        out.append(OutFile(f"{last}_4_{unit}{label}年重点任务进展表.xlsx", [sheet], year=int(last)))
+    return out
 
 
 def bureau_file(ds: Dataset, year: int) -> OutFile:
@@ -902,7 +1179,8 @@ def note_text(sheet: Sheet, year: int) -> str:
 def render(sheet: Sheet, year: int) -> Grid:
     style, cols = sheet.style, columns(sheet.form, sheet.style)
     grid = Grid(width=len(cols))
-    titles = [sheet.title, f"填报单位：{REGIONS[sheet.sender]['name']}商务局（盖章）"][: style.titles]
+    sender = f"{REGIONS[sheet.sender]['name']}商务局" if sheet.sender in REGIONS else sheet.sender  # a unit: itself
+    titles = [sheet.title, f"填报单位：{sender}（盖章）"][: style.titles]
     if sheet.sender == CITY and style.titles > 1:
         titles[1] = "填报单位：河源市统计局"
     for text in titles:
@@ -1073,6 +1351,32 @@ def expected_city() -> dict[str, dict[int, float]]:
     return city_indicators(ds.rows)
 
 
+def expected_funds() -> dict:
+    """What the F7 files say, from the rows written (independent of the ETL): paid per year of payment and source,
+    the decision paid twice, the payment with no entitlement, and the entitlements never applied for."""
+    ds = build_dataset()
+    paid: dict[tuple[int, str], float] = {}
+    for r in ds.rows["F7"]:
+        if r["paid"]:
+            key = (r["paid_date"].year, r["source"])
+            paid[key] = round(paid.get(key, 0.0) + r["paid"], 4)
+    owed = entitlements(ds)
+    names = {(r["uscc"] or f"{r['region']}|{r['name']}", r["clause"], r["year"]) for r in ds.rows["F7"]}
+    double = next(k for k in owed if (k[1], k[2]) == DOUBLE_PAID)
+    small = next(r for r in ds.rows["F7"] if (r["clause"], r["year"]) == UNENTITLED and r["name"] not in
+                 {e["name"] for k, e in owed.items() if k[1] == UNENTITLED[0]})
+    return {
+        "paid": paid,
+        "over_paid": [(double[2], double[1], owed[double]["name"])],
+        "unentitled": [(small["year"], small["clause"], small["name"])],
+        "not_applied": sorted((k[2], k[1], e["name"]) for k, e in owed.items() if k not in names),
+    }
+
+
+# 任务督办 after the 2024Q4 deadline (judged 2025-04-15): the lights the F8 story makes (the docstring)
+EXPECTED_LIGHTS = {"红灯": sorted([LAGGING[0], *(t for t, _u, q in MISSING if q == "2024Q4")]), "黄灯": [STUCK[0]],
+                   "灰灯": sorted(DONE)}
+
 STORY = {
     "platform_enterprises": [0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 6],
     "incubation_bases": [1, 3, 4, 5, 5, 6, 6, 7, 7, 8, 8],
@@ -1127,7 +1431,7 @@ def mess_tags(f: OutFile) -> list[str]:
     for s in f.sheets:
         st = s.style
         has_dates = any(r.get(c["field"]) for c in columns(s.form, st) if c["type"] == "date" for r in s.rows)
-        has_sub = any(len(r.get("period", "2000")) > 4 for r in s.rows)
+        has_sub = s.form == "F1" and any(len(r.get("period", "2000")) > 4 for r in s.rows)
         tags += [t for t, on in [
             ("titles", st.titles > 0), ("unit_row", st.unit_row and bool(UNIT_ROWS[s.form])),
             ("total", bool(st.total) and s.form in ("F2", "F3", "F4") and len(s.rows) > 1),
@@ -1158,9 +1462,11 @@ def readme(files: list[OutFile], sizes: dict[str, int]) -> str:
         "random with a valid check digit. Region names and codes are real, the numbers are not. Written by",
         "`uv run python -m etl.sample data/sample` (byte-identical on every run); the story is in its docstring.",
         "",
-        "文件名以 `年份_序号_` 开头，按文件名排序即为加载顺序：1 县区和功能区，2 市统计局，9 更正报送。",
+        "文件名以 `年份_序号_` 开头，按文件名排序即为加载顺序：1 县区和功能区，2 市统计局，3 市商务局资金兑现表，",
+        "4 市直单位重点任务进展表，9 更正报送。",
         "File names start with `<year>_<n>_`: load them in sorted order (1 counties and zones, 2 the statistics",
-        "bureau, 9 corrections). Warnings on purpose: 东源县 2019 online retail jump (>50%), 龙川县 2021",
+        "bureau, 3 the 市商务局's payments, 4 the units' task progress, 9 corrections). Warnings on purpose: 东源县 2019",
+        "online retail jump (>50%), 龙川县 2021",
         "training ledger 合计 off by 20 人次. All files are valid.",
         "",
         "## 全市预期值 · Expected city values (`etl.sample.EXPECTED_CITY`)",
@@ -1170,6 +1476,21 @@ def readme(files: list[OutFile], sizes: dict[str, int]) -> str:
     ]
     for code, values in EXPECTED_CITY.items():
         lines.append(f"| {code} | " + " | ".join(str(values.get(y, "")) for y in YEARS) + " |")
+    funds = expected_funds()
+    pay_years = sorted({y for y, _ in funds["paid"]})
+    lines += ["", "## 资金兑现与任务督办 · Money (F7) and tasks (F8)", "",
+              "F7：市商务局每年报送市本级（及省级）资金的兑现表（`<年份>_3_…`），各县区在年度工作簿中加一张兑现表报送县区资金；",
+              "应享金额来自本样本数据自身的兑现测算，多数次年拨付（四(二)“用于落实上年度政策”），部分隔年拨付、部分未申请；",
+              "一项2017年度三(一)3奖励被重复拨付（超额拨付），一项2018年度三(一)4奖励没有测算依据。",
+              "F8：各牵头单位2016Q1—2024Q4逐季报送（`<年份>_4_<单位>…`）；按2024年第四季度督办：红灯 "
+              + "、".join(EXPECTED_LIGHTS["红灯"]) + "，黄灯 " + "、".join(EXPECTED_LIGHTS["黄灯"]) + "，灰灯（已销号）"
+              + "、".join(EXPECTED_LIGHTS["灰灯"]) + "，其余绿灯。文件未带报送日期，入库日即报送日。",
+              "F7 pays the sample's own estimated entitlements (most the next year, some two years on, some never applied",
+              "for; one award paid twice, one with no entitlement); F8 has each lead unit's quarterly progress 2016Q1–2024Q4.",
+              "", "已拨付（万元，按拨付年度和资金来源）· Paid by year of payment and source:", "",
+              "| source | " + " | ".join(str(y) for y in pay_years) + " |", "| --- |" + " ---: |" * len(pay_years)]
+    for source in ("市本级", "县区", "省级"):
+        lines.append(f"| {source} | " + " | ".join(f"{funds['paid'].get((y, source), 0):.1f}" for y in pay_years) + " |")
     lines += ["", f"## 文件 · Files ({len(files)}, {sum(sizes.values()) / 1024:.0f} KB)", "",
               "| 文件 file | 表 forms | 模拟的填报问题 mess |", "| --- | --- | --- |"]
     for f in files:

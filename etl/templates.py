@@ -31,12 +31,13 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
     # the line above the header: how this file replaces earlier ones, and whose/which year it is (for a 零报告)
     label = wb.add_format({"bold": True, "align": "right", "bg_color": "#F2F2F2"})
     pick = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
-    methods = ["增补"] + (["全量替换", "零报告"] if form.is_ledger else [])
+    # a 零报告 names a region (填报县区); a form reported by units (F8) has none
+    methods = ["增补"] + (["全量替换"] if form.is_ledger else []) + (["零报告"] if form.is_ledger and form.scope == "region" else [])
     ws.write(1, 0, "报送方式：", label)
     ws.write(1, 1, "增补", pick)
     ws.data_validation(1, 1, 1, 1, {"validate": "list", "source": methods,
                                     "input_message": METHOD_HELP if form.is_ledger else "按县区、统计期整体替换以前报送的数据"})
-    if form.is_ledger and ncols >= 6:
+    if form.is_ledger and ncols >= 6 and form.scope == "region":
         ws.write(1, 2, "填报县区：", label)
         ws.write_blank(1, 3, None, pick)
         ws.data_validation(1, 3, 1, 3, {"validate": "list", "source": counties})
@@ -51,7 +52,8 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
             ws.write_comment(header_row, j, col.help, {"x_scale": 2})
         rng = (first, j, last, j)
         if col.type == "choice":
-            ws.data_validation(*rng, {"validate": "list", "source": list(col.choices), "error_message": "请从下拉列表中选择"})
+            ws.data_validation(*rng, {"validate": "list", "source": choice_source(wb, col, catalog),
+                                      "error_message": "请从下拉列表中选择"})
         elif col.type == "yesno":
             ws.data_validation(*rng, {"validate": "list", "source": ["是", "否"]})
         elif col.type == "region":
@@ -77,7 +79,8 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
     notes.write(1, 0, NOTE, wrap)
     notes.write_row(3, 0, ["列", "是否必填", "填写要求"], head)
     for i, col in enumerate(form.columns):
-        text = col.help + (f"（可选：{'、'.join(col.choices)}）" if col.choices else "")
+        options = column_choices(col, catalog)
+        text = col.help + (f"（可选：{'、'.join(options)}）" if options else "")
         notes.write_row(4 + i, 0, [col.header, "必填" if col.required else "选填", text], wrap)
     r = 5 + ncols
     general = [
@@ -95,6 +98,31 @@ def write_form(form, catalog: Catalog, path: Path) -> Path:
         notes.write(r + i, 0, f"{i + 1}. {text}")
     wb.close()
     return path
+
+
+def column_choices(col, catalog: Catalog) -> list[str]:
+    """The fixed choices of a column, or the catalog list it is looked up in (tasks, units, clauses)."""
+    if col.choices or not col.lookup:
+        return list(col.choices)
+    if col.lookup == "tasks":
+        return list(catalog.tasks)
+    if col.lookup == "clauses":
+        return list(dict.fromkeys(catalog.clauses.values()))
+    return list(dict.fromkeys(catalog.units.values()))
+
+
+def choice_source(wb, col, catalog: Catalog) -> list[str] | str:
+    """A drop-down's list: inline, or (Excel allows 255 characters inline) a range on a hidden sheet."""
+    options = column_choices(col, catalog)
+    if len(",".join(options)) <= 255:
+        return options
+    sheet = wb.get_worksheet_by_name("选项") or wb.add_worksheet("选项")
+    sheet.hide()
+    column = 0 if sheet.dim_colmax is None else sheet.dim_colmax + 1
+    for i, value in enumerate(options):
+        sheet.write_string(i, column, value)
+    letter = chr(ord("A") + column)
+    return f"=选项!${letter}$1:${letter}${len(options)}"
 
 
 def file_name(form) -> str:

@@ -64,7 +64,8 @@ COLUMNS = {
         "boundary_note",
         "years_note",
     ],
-    "fiscal_commitments.csv": ["commitment_id", "clause", "years", "amount_wan", "scope", "clause_text"],
+    "fiscal_commitments.csv": ["commitment_id", "clause", "years", "amount_wan", "scope", "clause_text", "from_year", "sources",
+                               "clauses", "reading"],
     "joint_meeting_units.csv": ["unit", "sort_order", "role"],
 }
 

@@ -12,10 +12,15 @@ Beside them, 三(三)6: 3 cross-border platforms opened 2015—2017 (1 in 2016, 
 The sample also carries the cases of the readings of identity and years (etl/sample.py's docstring): two
 示例电商孵化基地 (源城区, 龙川县), a brand enterprise with four brands offline in 2017 (25 enterprises, 28 rows:
 72% by enterprise, 64.3% by rows), a platform not reported in 2016, a pavilion not run in 2020.
+
+The money (F7) and the tasks (F8) are checked against what the generator wrote (sample.expected_funds(),
+sample.EXPECTED_LIGHTS), and the commitments against the story: 3000万/1000万 missed 2016–2018, training 300万 missed
+2015 and 2016 and met 2017, the centre's 30万 met every year 2016–2024 but 2020.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -53,7 +58,7 @@ def test_the_sample_builds_with_the_expected_statuses(home):
     rows = query(home, "SELECT indicator, deadline, round(actual, 1), actual_period, status FROM target_progress")
     assert rows == EXPECTED_PROGRESS
     assert query(home, "SELECT as_of_year, simulated, accepted_files, rejected_files FROM warehouse_info") == [
-        (2024, True, 125, 0)
+        (2024, True, 185, 0)
     ]
 
 
@@ -102,11 +107,51 @@ def test_the_planted_warnings_are_shown_and_the_correction_supersedes(home):
     assert history == [("2019_1_2019年龙川县电子商务报表.xlsx", False), ("2019_9_2019年龙川县电子商务报表（更正）.xlsx", True)]
 
 
+def test_the_task_lights_after_the_last_quarter_reported(home):
+    # nobody reported after 2024Q4: the 督办 page opens on it, judged when 2025Q1's reports fell due
+    assert query(home, "SELECT quarter, judged_on FROM task_review_points WHERE reports > 0 ORDER BY qi DESC LIMIT 1") == [
+        ("2024Q4", dt.date(2025, 4, 15))]
+    got = dict(query(home, "SELECT light, list(task_id ORDER BY task_id) FROM task_lights_at(DATE '2025-04-15') GROUP BY light"))
+    assert {light: sorted(ids) for light, ids in got.items() if light != "绿灯"} == {
+        light: sorted(ids) for light, ids in sample.EXPECTED_LIGHTS.items()}
+    assert len(got["绿灯"]) == 17
+    reasons = dict(query(home, "SELECT task_id, reason FROM task_lights_at(DATE '2025-04-15')"))
+    assert reasons["三(五)3"] == "市人力资源社会保障局未报送2024年第四季度进展（截止2025-01-15）"
+    assert reasons["三(四)1"].startswith("市发展改革局报告2024年第四季度进展滞后：电商信用信息平台与省平台对接未完成")
+    # 三(三)6 was closed in 2017Q4: nothing owed on it since
+    assert query(home, "SELECT DISTINCT report_status FROM task_calendar WHERE task_id = '三(三)6' AND qi > 2017 * 4 + 3") == [
+        ("已销号",)]
+
+
+def test_the_money_is_what_the_generator_wrote(home):
+    expected = sample.expected_funds()
+    paid = {(y, s): round(v, 1) for y, s, v in query(
+        home, "SELECT pay_year, source, sum(paid) FROM funds_payments WHERE paid > 0 GROUP BY ALL")}
+    assert paid == {k: round(v, 1) for k, v in expected["paid"].items()}
+    assert query(home, "SELECT year, clause, entity_name FROM funds_chain WHERE flag_over_paid") == expected["over_paid"]
+    assert query(home, "SELECT year, clause, entity_name FROM funds_chain WHERE flag_paid_without_entitlement") == \
+        expected["unentitled"]
+    assert sorted(query(home, "SELECT year, clause, entity_name FROM funds_chain WHERE flag_not_applied")) == \
+        expected["not_applied"]
+    # some entitlements were paid two years on (after an approval the year before: the row was updated)
+    assert query(home, "SELECT count(*) > 0 FROM funds_chain WHERE pay_lag_years = 2") == [(True,)]
+
+
+def test_the_fiscal_commitments_tell_the_story(home):
+    status = {(c, y): s for c, y, s in query(home, "SELECT commitment_id, year, status FROM commitments_progress")}
+    assert [status[("city_total_2016_2018", y)] for y in (2016, 2017, 2018)] == ["未达标"] * 3
+    assert [status[("city_level_2016_2018", y)] for y in (2016, 2017, 2018)] == ["未达标"] * 3
+    assert [status[("training_2015_2017", y)] for y in (2015, 2016, 2017)] == ["未达标", "未达标", "达标"]
+    assert {y: status[("service_centre_annual", y)] for y in range(2016, 2026)} == {
+        **{y: "达标" for y in range(2016, 2025)}, 2020: "未达标", 2025: "无数据"}
+
+
 def test_every_invented_name_looks_invented(home):
     companies = query(home, "SELECT DISTINCT name FROM rows_f2 UNION SELECT DISTINCT name FROM rows_f5")
     assert companies and all(n.startswith("示例") and n.endswith("有限公司") for (n,) in companies)
     places = query(home, "SELECT DISTINCT name FROM rows_f3 UNION SELECT DISTINCT organiser FROM rows_f4 "
-                         "UNION SELECT DISTINCT name FROM rows_f6 WHERE category <> '国家级电子商务进农村综合示范县'")
+                         "UNION SELECT DISTINCT name FROM rows_f6 WHERE category <> '国家级电子商务进农村综合示范县' "
+                         "UNION SELECT DISTINCT name FROM rows_f7")
     assert places and all(n.startswith("示例") for (n,) in places), [n for (n,) in places if not n.startswith("示例")]
 
 

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
+from dashboard import levers as lv
 
 st.title("政策条款")
 st.caption("《河源市人民政府办公室关于推动河源市电子商务发展的意见》（河府办〔2015〕43号，2015年12月10日）。"
@@ -37,15 +38,25 @@ with tab_tasks:
     all_units = sorted({u for col in ("lead_units", "cooperating_units") for v in tasks[col].to_list() for u in v.split(";") if u})
     unit = st.selectbox("按单位筛选（牵头或配合）", ["全部单位", *all_units])
     shown = tasks if unit == "全部单位" else tasks.filter(
-        pl.col("lead_units").str.contains(unit, literal=True) | pl.col("cooperating_units").str.contains(unit, literal=True))
-    st.dataframe(
-        shown.select(
-            pl.col("task_id").alias("条款"), pl.col("section_title").alias("方面"), pl.col("title").alias("任务"),
-            pl.col("lead_units").str.replace_all(";", "、").alias("牵头单位"),
-            pl.col("cooperating_units").str.replace_all(";", "、").alias("配合单位"),
-        ),
-        width="stretch", hide_index=True,
-    )
+        pl.col("lead_units").str.split(";").list.contains(unit) | pl.col("cooperating_units").str.split(";").list.contains(unit))
+    # the 督办 light of each task, judged as the 任务督办 page opens (the newest quarter anyone reported for)
+    points = data.q("SELECT * FROM task_review_points ORDER BY qi DESC")
+    judged = points["judged_on"][lv.default_review(points)] if points.height else data.q("SELECT today FROM calendar_today")["today"][0]
+    lights = data.q("SELECT task_id, light, reason, review_quarter FROM task_lights_at(?::DATE)", judged)
+    board = shown.join(lights, on="task_id", how="left").with_columns(
+        pl.col("task_id").map_elements(lv.task_link, return_dtype=pl.String).alias("link"),
+        pl.col("light").map_elements(lv.light_badge, return_dtype=pl.String).alias("badge"),
+        pl.col("lead_units").str.replace_all(";", "、").alias("leads"),
+        pl.col("cooperating_units").str.replace_all(";", "、").alias("coops"))
+    st.markdown(lv.CSS, unsafe_allow_html=True)
+    review = lights["review_quarter"][0]
+    st.caption(f"单位名称为文件原文全称。“督办”为任务督办页的灯号（{lv.quarter_label(review) if review else '尚无到期季度'}），"
+               "点任务编号查看进展和理由。")
+    st.markdown(lv.table(board, {"link": "条款", "section_title": "方面", "title": "任务", "leads": "牵头单位",
+                                 "coops": "配合单位", "badge": "督办", "reason": "督办理由"},
+                         html_columns=("link", "badge"),
+                         widths={"link": "6%", "section_title": "11%", "title": "15%", "leads": "11%", "coops": "20%",
+                                 "badge": "7%"}), unsafe_allow_html=True)
     pick = st.selectbox("查看任务原文", shown["task_id"].to_list(),
                         format_func=lambda t: f"{t} {tasks.filter(pl.col('task_id') == t)['title'][0]}")
     if pick:
@@ -77,7 +88,7 @@ with tab_funds:
         ),
         width="stretch", hide_index=True,
     )
-    st.caption("资金兑现情况需要报送“政策资金兑现表”后才能监测；目前仅列出文件中的资金承诺。")
+    st.caption("各项承诺的落实（按年、按资金来源，状态与目标相同）见“资金兑现”页。")
 
 with tab_meeting:
     st.markdown("四(一)：建立河源市发展电子商务联席会议制度，由市长担任总召集人，分管副市长为召集人；"
