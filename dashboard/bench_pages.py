@@ -46,11 +46,12 @@ MAIN_CONTENT = ('[data-testid="stMainBlockContainer"] [data-testid="stTabs"], '
 
 
 def app_pages() -> list[tuple[str, str, bool]]:
-    """(url_path, url, is_default) of every menu page routed by dashboard/app.py, in menu order."""
+    """(url_path, url, is_default) of every menu page a visitor of the read-only app sees (no sign-in configured),
+    in menu order: every page at its own url path (/ is a hidden alias of the first, see dashboard/app.py)."""
     from dashboard.routes import PAGES
+    from etl.access import READ_ONLY
 
-    # every menu page at its own url path (/ is a hidden alias of the first, see dashboard/app.py)
-    return [(url, url, False) for _f, _t, _i, url, _need in PAGES]
+    return [(url, url, False) for _f, _t, _i, url, need in PAGES if need in READ_ONLY.can]
 
 
 def sign_in_demo(page, name: str, timeout: float = 60) -> None:

@@ -21,7 +21,7 @@ import pytest
 from e2e_support import copy_home, sample_home
 from playwright.sync_api import expect
 
-from dashboard.bench_pages import CHROMIUM, EXCEPTION, AppServer, app_pages, chromium, wait_idle
+from dashboard.bench_pages import CHROMIUM, EXCEPTION, AppServer, app_pages, chromium, sign_in_demo, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (tests/run.sh installs Debian's chromium)")
@@ -48,7 +48,7 @@ LAST_BOTTOM = """() => Math.max(...[...document.querySelectorAll('.pr-attn, .pr'
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     home = copy_home(sample_home(tmp_path_factory), tmp_path_factory.mktemp("meeting") / "home")
-    app = AppServer(home, log=home.parent / "streamlit.log").start()
+    app = AppServer(home, log=home.parent / "streamlit.log", env={"ECMON_DEMO_LOGIN": "1"}).start()  # a clerk uploads
     yield app
     app.stop()
 
@@ -197,6 +197,8 @@ def test_streamlits_own_strings_are_chinese(server, browser):
     ctx, page = new_page(browser, 1280, 900)
     try:
         page.goto(f"{server.url}/submissions", wait_until="commit")
+        ready(page, "h1")
+        sign_in_demo(page, "和平县填报员（演示）")  # a visitor reads only: the uploader is a clerk's
         ready(page, '[data-testid="stFileUploaderDropzone"]')
         dropzone = page.locator('[data-testid="stFileUploaderDropzone"]')
         expect(dropzone).to_contain_text("每个文件不超过")
@@ -220,8 +222,8 @@ def test_streamlits_own_strings_are_chinese(server, browser):
         ctx.close()
 
 
-TITLES = {"overview": "发展目标总览", "detail": "目标详情", "counties": "县区比较", "explore": "数据探索",
-          "submissions": "数据报送", "policy": "政策条款"}
+TITLES = {"overview": "发展目标总览", "detail": "目标详情", "counties": "县区比较", "tasks": "任务督办",
+          "funds": "资金兑现", "explore": "数据探索", "submissions": "数据报送", "policy": "政策条款"}
 
 
 def test_every_url_path_opens_its_page(server, browser):
