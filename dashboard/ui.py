@@ -171,6 +171,11 @@ def page_css(presentation: bool = False) -> None:
     .sb-target {font-weight:400;font-size:0.8rem;color:#4A5563;}
     .sb-status {text-align:right;}
     .sb-gap {font-size:0.8rem;color:#4A5563;white-space:nowrap;}
+    .corr-badge {display:inline-block;margin-left:6px;padding:0 5px;border:1px solid #8E44AD;border-radius:3px;
+                 color:#6C3483;font-size:0.75rem;font-weight:600;vertical-align:middle;}
+    .corrected {border-left:4px solid #8E44AD;background:#F7F1FA;padding:6px 12px;margin:8px 0;font-size:0.9rem;}
+    .corrected ul {margin:2px 0 0 0;}
+    .headline-sub.ahead {color:#7A5200;}
     .print-only, .st-key-print_only {display:none;}
     .print-cards {display:grid; grid-template-columns:repeat(3, 1fr); gap:8px;}
     [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) {display:none;}

@@ -34,14 +34,17 @@ def _int(value, default: int | None) -> int | None:
 
 def scoreboard(progress: pl.DataFrame) -> None:
     """All 14 targets on one screen: three columns by deadline, one compact row per target."""
+    marks = facts.corrections(SRC)
     cols = st.columns(len(progress["deadline"].unique()))
     for col, (deadline, part) in zip(cols, progress.group_by("deadline", maintain_order=True), strict=True):
         rows = []
         for r in part.iter_rows(named=True):
             g = facts.gap(r)
             extra = f'<div class="sb-gap">{g}</div>' if g else ""
+            corrected = ('<span class="corr-badge" title="数值在发布后被更正，见下方说明">已更正</span>'
+                         if r["target_id"] in marks and r["deadline"] <= r["as_of_year"] else "")
             rows.append(
-                f'<div class="sb-row"><div class="sb-name">{html.escape(r["short_name"])}<br>'
+                f'<div class="sb-row"><div class="sb-name">{html.escape(r["short_name"])}{corrected}<br>'
                 f'<span class="sb-target">{ui.fmt_period(r["actual_period"])}</span></div>'
                 f'<div class="sb-num">{ui.fmt_value(r["actual"], r["unit"], short=True)}<br>'
                 f'<span class="sb-target">目标 ≥{ui.fmt_value(r["target"], r["unit"], short=True)}</span></div>'
@@ -53,6 +56,16 @@ def scoreboard(progress: pl.DataFrame) -> None:
             f'{"".join(rows)}</div>',
             unsafe_allow_html=True,
         )
+
+
+def corrected_marks(progress: pl.DataFrame) -> None:
+    """已更正: a target's value that changed after it was published (when, by whom, the old value)."""
+    marks = facts.corrections(SRC)
+    lines = [f"<li><b>{html.escape(r['short_name'])}（{r['deadline']}年）</b>　{html.escape(marks[r['target_id']]['text'])}</li>"
+             for r in progress.iter_rows(named=True) if r["target_id"] in marks and r["deadline"] <= r["as_of_year"]]
+    if lines:
+        st.markdown('<div class="corrected"><span class="corr-badge">已更正</span> 以下目标的数值在发布后被更正：'
+                    f'<ul>{"".join(lines)}</ul></div>', unsafe_allow_html=True)
 
 
 def other_aims(as_of: int) -> None:
@@ -219,8 +232,8 @@ if presentation:
                 params.pop(k, None)
             st.rerun()
     mark = f'<span class="pr-mark">{facts.SIMULATED_MARK}</span>' if info["simulated"] else ""
-    st.markdown(f'<div class="pr-head-line"><div class="headline">{facts.headline(progress, as_of)}</div>{mark}</div>',
-                unsafe_allow_html=True)
+    st.markdown(f'<div class="pr-head-line"><div class="headline">{facts.headline(progress, facts.as_of_text(SRC, as_of))}'
+                f'</div>{mark}</div>', unsafe_allow_html=True)
 
     if wall:
         every = max(_int(params.get("auto"), 30) or 30, 5)
@@ -259,10 +272,13 @@ else:
         params["group"] = "1"
         st.rerun()
     progress = facts.progress(SRC, as_of)
-    st.markdown(f'<div class="headline">{facts.headline(progress, as_of)}'
-                f'<div class="headline-sub">{html.escape(facts.attention_line(progress))}</div></div>',
+    ahead = facts.ahead_line(SRC) if as_of == info["as_of_year"] else None
+    st.markdown(f'<div class="headline">{facts.headline(progress, facts.as_of_text(SRC, as_of))}'
+                f'<div class="headline-sub">{html.escape(facts.attention_line(progress))}</div>'
+                + (f'<div class="headline-sub ahead">{html.escape(ahead)}</div>' if ahead else "") + "</div>",
                 unsafe_allow_html=True)
     scoreboard(progress)
+    corrected_marks(progress)
     briefing_downloads(as_of, ppt, pdf)
 
     other_aims(as_of)  # 政策其他量化要求

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, ui
+from etl.report import facts
 
 info = data.info()
 inds = data.indicators()
@@ -57,13 +58,18 @@ with left:
 with right:
     if progress.height:
         st.markdown("#### 目标完成情况")
+        marks = facts.corrections(data.SOURCE)
         for r in progress.iter_rows(named=True):
+            corrected = r["target_id"] in marks and r["deadline"] <= r["as_of_year"]
             st.markdown(
-                f"**{r['deadline']}年目标** {ui.badge(r['status'])}  \n"
+                f"**{r['deadline']}年目标** {ui.badge(r['status'])}"
+                + (' <span class="corr-badge">已更正</span>' if corrected else "") + "  \n"
                 f"实际 {ui.fmt_value(r['actual'], unit)}（{ui.fmt_period(r['actual_period'])}）／目标 ≥{ui.fmt_value(r['target'], unit)}"
                 + (f"，完成率 {r['ratio'] * 100:.0f}%" if r["ratio"] is not None else ""),
                 unsafe_allow_html=True,
             )
+            if corrected:
+                st.caption(ui.plain(marks[r["target_id"]]["text"]))
     st.markdown("#### 政策原文")
     if tgts.height:
         for r in tgts.iter_rows(named=True):

@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.report.fmt import SIMULATED_MARK, STATUS_ORDER, fmt_period, fmt_value, gap_text
+from etl.report.fmt import SIMULATED_MARK, STATUS_ORDER, as_of_label, fmt_period, fmt_value, gap_text
 
 GROUP_TITLES = {2015: "2015年底前", 2017: "2017年底前", 2020: "到2020年"}
 FORMS = ("F1", "F2", "F3", "F4", "F5", "F6")
@@ -134,8 +134,42 @@ def gap(row: dict) -> str | None:
     return None
 
 
-def headline(prog: pl.DataFrame, as_of: int) -> str:
-    return f"截至{as_of}年底，{prog.height}项目标中：{status_counts_text(prog)}。"
+def as_of_text(src, as_of: int) -> str:
+    """截至2024年底; for the latest year, exactly the period of the latest city value (截至2025年9月)."""
+    i = info(src)
+    return as_of_label(i) if as_of == i["as_of_year"] else f"截至{as_of}年底"
+
+
+def headline(prog: pl.DataFrame, as_of: int | str) -> str:
+    """``as_of``: a year (截至2016年底) or an as-of text (``as_of_text``)."""
+    when = as_of if isinstance(as_of, str) else f"截至{as_of}年底"
+    return f"{when}，{prog.height}项目标中：{status_counts_text(prog)}。"
+
+
+def ahead_line(src) -> str | None:
+    """Who has already reported a period after the as-of, without a city value yet (one line under the
+    headline: the as-of never moves on one county's part-year figures)."""
+    rows = src.q("SELECT period, regions, n_regions FROM as_of_ahead ORDER BY period_t(period) DESC LIMIT 1")
+    if rows.is_empty():
+        return None
+    period, regions, n = rows.row(0)
+    return (f"{fmt_period(period)}已有{n}个地区报送（{'、'.join(regions)}），全市数据待六个县区报齐或市统计局报送后形成，"
+            "暂不计入")
+
+
+def corrections(src) -> dict[str, dict]:
+    """已更正: the latest correction of each target whose value changed after it was published (target_id →
+    when, by whom, the old and the new value)."""
+    rows = src.q("SELECT c.*, t.deadline, i.unit FROM target_corrections c JOIN targets t USING (target_id) "
+                 "JOIN indicators i ON i.code = t.indicator ORDER BY c.id")
+    out = {}
+    for r in rows.iter_rows(named=True):
+        out[r["target_id"]] = r | {
+            "text": f"已更正：{r['at']:%Y-%m-%d %H:%M} 由 {r['user']}（{r['role']}）发布更正，"
+                    f"原值 {fmt_value(r['old_actual'], r['unit'], short=True)}（{fmt_period(r['old_period'])}），"
+                    f"现值 {fmt_value(r['new_actual'], r['unit'], short=True)}"
+                    + (f"（回执{r['receipts']}）" if r["receipts"] else "")}
+    return out
 
 
 def attention(prog: pl.DataFrame) -> list[str]:
