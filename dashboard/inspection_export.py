@@ -1,7 +1,7 @@
 """督查 (inspection) data for the 县区比较 page: the report layer (etl/report) read through the app's cache.
 
-The rules live in ``etl.report.facts`` (reporting: 已报 / 部分 / 缺报 / 逾期, and 无记录 for the event-only
-forms F4 and F6; county ranks; the county reading and score) and the files in ``etl.report.bulletin``
+The rules live in ``etl.report.facts`` (reporting by the reporting calendar: 按时 / 迟报 / 待审核 / 部分 /
+逾期 / 未到期, a 零报告 counting as reported; county ranks; the county reading and score) and the files in ``etl.report.bulletin``
 (the 督查通报 .docx and its .xlsx attachment). This module only binds them to ``data.q``.
 """
 
@@ -16,20 +16,17 @@ from etl.report import bulletin, facts
 from etl.report.bulletin import RANK_NOTE, header_label, region_label  # noqa: F401 - used by the page and tests
 from etl.report.facts import (  # noqa: F401 - the page and the tests name the rules through this module
     EMPTY,
-    EVENT_ONLY_FORMS,
     FORMS,
-    LATE_QUORUM,
     MISSING,
-    NO_RECORD,
     SOURCE_NOTE,
     STATUS_DONE,
     STATUS_LATE,
-    STATUS_MISSING,
+    STATUS_LATE_SENT,
     STATUS_NONE,
     STATUS_PART,
+    STATUS_PENDING,
     STATUS_TEXT,
     comparison,
-    submission_status,
 )
 
 ZONE_NOTE = "功能区（位于县区境内，不计入全市合计）"
@@ -40,8 +37,9 @@ def year_values(year: int) -> pl.DataFrame:
     return facts.year_values(SRC, year)
 
 
-def coverage() -> pl.DataFrame:
-    return facts.coverage(SRC)
+def submission_status(years: list[int] | None = None) -> pl.DataFrame:
+    """Every county's and zone's reporting by the reporting calendar (see etl.report.facts)."""
+    return facts.submission_status(SRC, years)
 
 
 def key_indicators() -> list[str]:
@@ -60,8 +58,7 @@ def workbook(year: int, table: pl.DataFrame, indicators: pl.DataFrame, info: dic
 
 def workbook_for_year(year: int) -> bytes:
     regions = compared_regions()
-    status = submission_status(coverage(), regions, [year])
-    table = comparison(year_values(year), data.indicators(), regions, status)
+    table = comparison(year_values(year), data.indicators(), regions, submission_status([year]))
     return workbook(year, table, data.indicators(), data.info(), key_indicators())
 
 
@@ -71,3 +68,15 @@ def bulletin_of(year: int) -> bulletin.Bulletin:
 
 def county_reading(year: int) -> facts.CountyReading:
     return facts.county_reading(SRC, year)
+
+
+def county_funds(year: int) -> pl.DataFrame:
+    return facts.county_funds(SRC, year)
+
+
+def not_applied(year: int, region: str) -> list[str]:
+    return facts.not_applied(SRC, year, region)
+
+
+def tasks_at(year: int):
+    return facts.tasks_at(SRC, year)

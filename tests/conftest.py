@@ -308,6 +308,23 @@ def make_fixture_set(folder: Path, last_year: int = 2017) -> list[Path]:
     return files
 
 
+# The fixture set is sent on 2017-03-01: before the 2016 forms' due date (2017-03-31), so 2016 is 按时报送.
+FIXTURE_SENT_ON = "2017-03-01"
+
+
+def load_fixture_set(folder: Path) -> Path:
+    """A home under ``folder`` with the fixture set loaded by the real ETL, sent on FIXTURE_SENT_ON."""
+    from etl import pipeline
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ECMON_HOME", str(folder / "home"))
+        mp.delenv("ECMON_CATALOG", raising=False)
+        files = make_fixture_set(folder / "incoming")
+        outcome = pipeline.load(files, simulated=True, submitted_on=dict.fromkeys((p.name for p in files), FIXTURE_SENT_ON))
+        assert outcome.ok and outcome.published, [str(m) for p in outcome.parsed for m in p.problems]
+    return folder / "home"
+
+
 @pytest.fixture
 def fixture_files(tmp_path) -> list[Path]:
     return make_fixture_set(tmp_path / "incoming")

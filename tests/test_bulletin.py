@@ -1,8 +1,8 @@
 """督查通报: the Word bulletin and its Excel attachment, read back as a clerk would open them.
 
 The warehouse is the conftest fixture set (2014–2017); the bulletin is for 2016. Its ranking, lights and
-fix lists are the hand-worked 2016 reading of tests/test_report.py (源城区 80.0, 紫金县 60.0, 龙川县 44.0,
-连平县 21.0, 和平县 21.0, 东源县 5.0).
+fix lists are the hand-worked 2016 reading of tests/test_report.py (源城区 76.7, 紫金县 53.3, 龙川县 42.3,
+和平县 26.0, 连平县 22.7, 东源县 3.3; every file sent on 2017-03-01, before the 2016 due date 2017-03-31).
 """
 
 from __future__ import annotations
@@ -13,26 +13,19 @@ import io
 import docx
 import openpyxl
 import pytest
-from conftest import cli_subprocess, make_fixture_set
+from conftest import cli_subprocess, load_fixture_set
 
 from etl.report import bulletin, facts
 
-RANKING = [("1", "源城区", "80.0"), ("2", "紫金县", "60.0"), ("3", "龙川县", "44.0"), ("4", "连平县", "21.0"),
-           ("4", "和平县", "21.0"), ("6", "东源县", "5.0")]
+RANKING = [("1", "源城区", "76.7"), ("2", "紫金县", "53.3"), ("3", "龙川县", "42.3"), ("4", "和平县", "26.0"),
+           ("5", "连平县", "22.7"), ("6", "东源县", "3.3")]
+LATE = "（截止日期2017年3月31日已过，六个县区中已有{n}个报送；当年没有需要报送的内容的，报送零报告）。"
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     """Overrides conftest's per-test home: one fixture-set home for the module."""
-    from etl import pipeline
-
-    folder = tmp_path_factory.mktemp("bulletin")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ECMON_HOME", str(folder / "home"))
-        mp.delenv("ECMON_CATALOG", raising=False)
-        outcome = pipeline.load(make_fixture_set(folder / "incoming"), simulated=True)
-        assert outcome.ok and outcome.published
-    return folder / "home"
+    return load_fixture_set(tmp_path_factory.mktemp("bulletin"))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +65,7 @@ def test_the_ranking_table_is_ordered_by_the_stated_score(document):
     ranking = document.tables[0]
     assert [c.text for c in ranking.rows[0].cells] == ["名次", "县区", "得分", "进度得分", "报送率", "绿/黄/红", "不评价"]
     assert [tuple(c.text for c in r.cells[:3]) for r in ranking.rows[1:]] == RANKING
-    assert [r.cells[4].text for r in ranking.rows[1:]] == ["100%", "100%", "75%", "25%", "25%", "25%"]
+    assert [r.cells[4].text for r in ranking.rows[1:]] == ["83%", "67%", "67%", "50%", "33%", "17%"]  # 5/6, 4/6, 4/6, 3/6, 2/6, 1/6
     assert "得分 = 80 × 各评价目标完成序时进度的程度" in "".join(paragraphs(document))
 
 
@@ -94,14 +87,15 @@ def test_each_county_is_told_what_to_fix(document, b):
     start = text.index("四、整改要求")
     part = text[start:text.index("五、评价口径")]
     heads = [t for t in part if t.startswith("（")]
-    assert heads == ["（一）源城区（第1名，80.0分）", "（二）紫金县（第2名，60.0分）", "（三）龙川县（第3名，44.0分）",
-                     "（四）连平县（第4名，21.0分）", "（五）和平县（第4名，21.0分）", "（六）东源县（第6名，5.0分）"]
-    lianping = part[part.index("（四）连平县（第4名，21.0分）") + 1:part.index("（五）和平县（第4名，21.0分）")]
-    assert lianping == ["1. 补报2016年度F2 电子商务企业名录。", "2. 补报2016年度F3 孵化基地和产业园情况表。",
-                        "3. 补报2016年度F5 本地知名品牌企业触网情况表。"]
-    # F4 and F6 are event-only: nobody is told to send them, nobody is 未报送 for them
-    body = "\n".join(text)
-    assert "F4" not in body.replace("F4 电商培训台账、F6", "") and "补报2016年度F6" not in body
+    assert heads == ["（一）源城区（第1名，76.7分）", "（二）紫金县（第2名，53.3分）", "（三）龙川县（第3名，42.3分）",
+                     "（四）和平县（第4名，26.0分）", "（五）连平县（第5名，22.7分）", "（六）东源县（第6名，3.3分）"]
+    lianping = part[part.index("（五）连平县（第5名，22.7分）") + 1:part.index("（六）东源县（第6名，3.3分）")]
+    assert lianping == ["1. 补报2016年度F2 电子商务企业名录" + LATE.format(n=2), "2. 补报2016年度F3 孵化基地和产业园情况表" + LATE.format(n=3),
+                        "3. 补报2016年度F5 本地知名品牌企业触网情况表" + LATE.format(n=3),
+                        "4. 补报2016年度F6 农村电商与示范认定表" + LATE.format(n=3)]
+    # 和平县 sent F4 and F6 for 2016: it is not told to send them again
+    heping = part[part.index("（四）和平县（第4名，26.0分）") + 1:part.index("（五）连平县（第5名，22.7分）")]
+    assert not any("F4" in t or "F6" in t for t in heping)
 
 
 def test_the_attachment_is_ranked_coloured_and_labelled(b):
@@ -120,22 +114,21 @@ def test_the_attachment_is_ranked_coloured_and_labelled(b):
     assert ws.cell(row=7, column=brand + 1).fill.fgColor.rgb == "FFF8D0CB"  # red fill, and the text says 红
     assert rows[0][brand] == "绿　100%（应达63.3%）"
     assert ws.cell(row=5, column=brand + 1).fill.fgColor.rgb == "FFD5EFDD"
-    assert rows[3][head.index("报表报送")] == "F2 缺报；F3 缺报；F5 缺报"
-    assert rows[0][head.index("报表报送")] == "应报报表均已报送"
-    assert "F6" not in " ".join(str(v) for r in rows for v in r)
+    assert rows[3][head.index("报表报送")] == "F2 逾期未报；F3 逾期未报；F5 逾期未报"  # 和平县
+    assert rows[0][head.index("报表报送")] == "F4 逾期未报"  # 源城区: no class ended in 2016, and no 零报告
     # every string is a string: nothing starts a formula
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
 
 
-def test_the_indicator_sheet_never_says_an_event_only_form_was_not_sent(b):
+def test_the_indicator_sheet_says_not_sent_only_past_the_due_date(b):
     ws = openpyxl.load_workbook(io.BytesIO(bulletin.xlsx_bytes(b)))["2016年各项指标"]
     head = [c.value for c in ws[3]]
     col = head.index("电商示范村（个）")
     villages = {r[0]: r[col] for r in ws.iter_rows(min_row=4, max_row=12, values_only=True)}
-    # 紫金县, 连平县, 东源县 recognised nothing in 2016 (no F6 rows): 无记录, never 未报送 (源城区 opened a
-    # cross-border platform that year, so its F6 says 0 villages)
-    assert villages == {"源城区": 0, "紫金县": "无记录", "龙川县": 1, "连平县": "无记录", "和平县": 1, "东源县": "无记录",
-                        "市高新区（功能区）": "无记录", "江东新区（功能区）": "无记录", "全市": 2}
+    # 紫金县, 连平县, 东源县 and the zones sent no F6 for 2016 and no 零报告, past its due date: 未报送
+    # (源城区 opened a cross-border platform that year, so its F6 says 0 villages)
+    assert villages == {"源城区": 0, "紫金县": "未报送", "龙川县": 1, "连平县": "未报送", "和平县": 1, "东源县": "未报送",
+                        "市高新区（功能区）": "未报送", "江东新区（功能区）": "未报送", "全市": 2}
 
 
 def test_the_command_line_writes_both_files(home, tmp_path):

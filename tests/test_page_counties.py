@@ -5,10 +5,11 @@ One small warehouse, built by the real loader from one workbook written here (20
 
     F1 2023: 源城区 100000 / 30000 (社零 / 网零, 万元), 紫金县 50000 / 5000, 龙川县 60000 / 9000,
              和平县 40000 / 4000, 东源县 80000 / 16000, 市高新区 20000 / 8000, 全市 (reported) 340000 / 70000;
-             连平县 and 江东新区 send nothing for 2023 (both sent 2022) → 逾期 (five counties reported).
+             连平县 and 江东新区 send nothing for 2023 (both sent 2022) → 逾期未报 (past 2024-03-31).
              农村网零: 源城区 5000, 紫金县 1000, the rest blank (F1 sent, item blank → 无数据).
     F2 2023: recognised platforms 源城区 2, 东源县 1, 江东新区 1; 紫金县 one small enterprise (0);
              the others send no F2 → 未报送; city = 4 different enterprises.
+    The workbook is sent on 2024-03-01: on time for 2023 (due 2024-03-31), late for 2022 (due 2023-03-31).
     网零占比 2023: 源城区 30%, 东源县 20%, 龙川县 15%, 紫金县 10%, 和平县 10% → ranks 1, 2, 3, 4, 4.
 """
 
@@ -55,7 +56,7 @@ def warehouse(home, tmp_path):
 
     path = write_xlsx(tmp_path / "incoming" / "督查测试.xlsx",
                       {"县区电子商务统计表": [F1_HEADER, *F1_ROWS], "电子商务企业名录": [F2_HEADER, *F2_ROWS]})
-    outcome = pipeline.load([path], simulated=True)
+    outcome = pipeline.load([path], simulated=True, submitted_on={path.name: "2024-03-01"})
     assert outcome.ok and outcome.published, [str(m) for p in outcome.parsed for m in p.problems]
     st.cache_data.clear()
     yield home
@@ -108,30 +109,33 @@ def test_profile_and_completeness_render_for_a_zone(warehouse):
 
 # ---- the rules -----------------------------------------------------------------------------------------
 
-def test_completeness_marks_late_only_where_most_counties_reported(warehouse):
+def test_completeness_follows_the_reporting_calendar(warehouse):
     from dashboard import inspection_export as ie
 
-    status = ie.submission_status(ie.coverage(), ie.compared_regions(), [2022, 2023])
+    status = ie.submission_status([2022, 2023])
     label = {(f, r, y): lab for f, r, y, lab in status.select("form", "region_code", "year", "label").iter_rows()}
-    assert label[("F1", "441623", 2023)] == "逾期未报"  # 连平县: five of six counties reported
-    assert label[("F1", "441692", 2023)] == "逾期未报"  # 江东新区 reports F1 (it did in 2022)
-    assert label[("F1", "441602", 2023)] == "✓"
-    assert label[("F2", "441622", 2023)] == "缺报"  # only three counties sent F2: not yet late
-    assert label[("F2", "441691", 2023)] == "缺报"  # 市高新区 never sends F2: not chased
+    assert label[("F1", "441623", 2023)] == "逾期未报"  # 连平县: nothing for 2023, past 2024-03-31
+    assert label[("F1", "441692", 2023)] == "逾期未报"  # 江东新区 owes F1 too
+    assert label[("F1", "441602", 2023)] == "✓"  # sent 2024-03-01, before the due date
+    assert label[("F1", "441602", 2022)] == "迟报"  # the same file, after 2022's due date 2023-03-31
+    assert label[("F2", "441622", 2023)] == "逾期未报"  # 龙川县 sent no F2
     assert label[("F2", "441692", 2023)] == "✓"
-    assert label[("F2", "441602", 2022)] == "缺报"
 
 
-def test_partial_year_is_not_a_full_submission():
-    from dashboard import inspection_export as ie
+def test_partial_year_is_not_a_full_submission(home, tmp_path, monkeypatch):
+    from conftest import cli
 
-    regions = pl.DataFrame({"region_code": ["441602", "441621"], "name": ["源城区", "紫金县"],
-                            "level": ["county", "county"], "sort_order": [1, 2]})
-    cov = pl.DataFrame({"form": ["F1", "F1", "F1"], "region_code": ["441602", "441602", "441621"],
-                        "period": ["2024Q2", "2024-09", "2024Q4"]})
-    status = ie.submission_status(cov, regions, [2024], forms=("F1",))
-    assert status.select("region_code", "status", "label").rows() == [
-        ("441602", "部分", "至1-9月"), ("441621", "已报", "✓")]
+    from etl.report import facts
+
+    monkeypatch.setenv("ECMON_TODAY", "2025-05-01")
+    path = write_xlsx(tmp_path / "f1.xlsx", {"表": [F1_HEADER, ["源城区", "2024Q2", 40000, 9000, None],
+                                                  ["源城区", "2024-09", 70000, 16000, None],
+                                                  ["紫金县", "2024Q4", 50000, 5000, None]]})
+    assert cli("load", "--submitted-on", "2025-01-20", path)[0] == 0
+    status = facts.submission_status(facts.Warehouse(home / "warehouse.duckdb"), [2024]).filter(pl.col("form") == "F1")
+    got = {r: (s_, lab) for r, s_, lab in status.select("region_code", "status", "label").iter_rows()}
+    assert got["441602"] == ("部分", "至1-9月")  # only part of the year
+    assert got["441621"] == ("按时", "✓")  # the fourth quarter's year-to-date figure is the year's
 
 
 def test_ranks_are_among_counties_only_and_ties_share_the_better_rank(warehouse):
@@ -139,8 +143,7 @@ def test_ranks_are_among_counties_only_and_ties_share_the_better_rank(warehouse)
     from dashboard import inspection_export as ie
 
     regions = ie.compared_regions()
-    status = ie.submission_status(ie.coverage(), regions, [2023])
-    table = ie.comparison(ie.year_values(2023), data.indicators(), regions, status)
+    table = ie.comparison(ie.year_values(2023), data.indicators(), regions, ie.submission_status([2023]))
     share = {r["region_name"]: (r["rank"], r["missing"]) for r in
              table.filter(pl.col("indicator") == "online_retail_share").iter_rows(named=True)}
     assert share == {"源城区": (1, None), "紫金县": (4, None), "龙川县": (3, None), "连平县": (None, "未报送"),
@@ -205,6 +208,6 @@ def test_context_indicators_are_never_a_countys_last_place(warehouse):
     text = "\n".join(m.value for m in tab.markdown)
     hep = next(line for line in text.splitlines() if line.startswith("- **和平县**"))
     assert hep == ("- **和平县**　排名末位（1项）：网零占比；"
-                   "未报送（5项）：知名平台型企业、孵化基地、集中化孵化基地、聚集园区阶段、品牌触网率")
+                   "未报送（6项）：知名平台型企业、孵化基地、集中化孵化基地、聚集园区阶段、累计培训人次、品牌触网率")
     listed = "\n".join(line for line in text.splitlines() if line.startswith("- **"))
     assert "社零总额" not in listed and "网络零售额" not in listed

@@ -6,7 +6,7 @@ The 2016 reading (targets in force: the 2017 group; path fraction (2016 − 2014
   数量类: 应达 = county's 2014 value + city increment ÷ 6
     知名平台型企业  city 2014 = 0 → path 2 × 2/3 = 1.333 → 0.2222 each county (2014 base 0 everywhere)
         源城区 1 (P1 recognised) → 绿, share 4.5 (scored as 1); 紫金县 0 → 红 差1家;
-        龙川/连平/和平/东源 sent no F2 (only two counties did: 缺报, not 逾期) → 红 未报送
+        龙川/连平/和平/东源 sent no F2 (past its due date 2017-03-31: 逾期未报) → 红 未报送
     集中化孵化基地  city 2014 = 0 → 0.2222 each; 源城区 1 → 绿; 紫金县 0 (B2 not concentrated) → 红;
         龙川县 0 (F3 sent, a park only) → 红; 连平/和平/东源 no F3 → 红 未报送
     累计培训人次    0 → 10000 × 2/3 = 6666.7 → 1111.1 each; 紫金县 1200 → 绿; 龙川县 900 → 81% → 黄
@@ -17,11 +17,15 @@ The 2016 reading (targets in force: the 2017 group; path fraction (2016 − 2014
   比率类: 应达 = v2014 + (70 − v2014) × 2/3 with v2014 capped at the target
     品牌触网率  源城区 v2014 50 → 63.3, 2016 100 → 绿; 紫金县 v2014 100 (capped 70) → 70, 2016 100 → 绿;
         龙川县 v2014 0 → 46.7, 2016 0 → 红 差46.7个百分点; the others sent no F5 → 红 未报送
-  reporting (F1, F2, F3, F5 due): 源城区 4/4, 紫金县 4/4, 龙川县 3/4 (no F2), 连平/和平/东源 1/4 (F1 only)
+  reporting: the files are sent on 2017-03-01, before the 2016 due date 2017-03-31 (按时); F1–F6 are all owed
+    (a county with nothing to report sends a 零报告: none here). Sent for 2016 (a county sends a form when the
+    file has its rows of that year): F1 all six; F2 源城, 紫金; F3 源城, 紫金, 龙川; F4 连平, 和平 (东源县's
+    winter class ends in 2017); F5 源城, 紫金, 龙川; F6 源城 (the cross-border platform), 龙川, 和平.
+    源城区 5/6, 紫金县 4/6, 龙川县 4/6, 连平县 2/6, 和平县 3/6, 东源县 1/6
   score = 80 × mean(min(share, 1)) + 20 × reporting:
-    源城区 80 × (1+1+0+1)/4 + 20 = 80.0        紫金县 80 × (0+0+1+1)/4 + 20 = 60.0
-    龙川县 80 × (0+0+1+0.81+0)/5 + 15 = 44.0   连平县, 和平县 80 × 1/5 + 5 = 21.0 (tied: both 4th)
-    东源县 80 × 0 + 5 = 5.0
+    源城区 80 × (1+1+0+1)/4 + 20 × 5/6 = 60 + 16.67 = 76.7     紫金县 80 × (0+0+1+1)/4 + 20 × 4/6 = 53.3
+    龙川县 80 × (0+0+1+0.81+0)/5 + 20 × 4/6 = 28.96 + 13.33 = 42.3
+    和平县 80 × 1/5 + 20 × 3/6 = 26.0   连平县 80 × 1/5 + 20 × 2/6 = 22.7   东源县 80 × 0 + 20 × 1/6 = 3.3
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import make_fixture_set
+from conftest import load_fixture_set
 
 from etl.report import facts
 
@@ -41,15 +45,7 @@ COUNTY = {"源城区": "441602", "紫金县": "441621", "龙川县": "441622", "
 @pytest.fixture(scope="module")
 def src(tmp_path_factory) -> facts.Warehouse:
     """The fixture set loaded by the real ETL into a home of this module."""
-    from etl import pipeline
-
-    folder = tmp_path_factory.mktemp("report")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ECMON_HOME", str(folder / "home"))
-        mp.delenv("ECMON_CATALOG", raising=False)
-        outcome = pipeline.load(make_fixture_set(folder / "incoming"), simulated=True)
-        assert outcome.ok and outcome.published
-    return facts.Warehouse(folder / "home" / "warehouse.duckdb")
+    return facts.Warehouse(load_fixture_set(tmp_path_factory.mktemp("report")) / "warehouse.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -96,20 +92,25 @@ def test_a_county_without_a_park_is_not_assessed_on_the_park_stage(reading):
 
 def test_the_score_ranks_progress_and_reporting_not_size(reading):
     rows = reading.scores.select("region_name", "score", "rank", "reporting_score").rows()
-    assert rows == [("源城区", 80.0, 1, 100.0), ("紫金县", 60.0, 2, 100.0), ("龙川县", 44.0, 3, 75.0),
-                    ("连平县", 21.0, 4, 25.0), ("和平县", 21.0, 4, 25.0), ("东源县", 5.0, 6, 25.0)]
+    rows = [(n, s, r, round(rep, 1)) for n, s, r, rep in rows]
+    assert rows == [("源城区", 76.7, 1, 83.3), ("紫金县", 53.3, 2, 66.7), ("龙川县", 42.3, 3, 66.7),
+                    ("和平县", 26.0, 4, 50.0), ("连平县", 22.7, 5, 33.3), ("东源县", 3.3, 6, 16.7)]
 
 
 def test_each_county_is_told_what_to_fix(reading):
+    tail = "（截止日期2017年3月31日已过，六个县区中已有{n}个报送；当年没有需要报送的内容的，报送零报告）。"
     assert reading.fixes["源城区"] == [
+        "补报2016年度F4 电商培训台账" + tail.format(n=2),
         "累计培训人次：2016年0人次，序时进度应达1,112人次，差1,112人次（明显滞后），须对照2017年目标10,000人次制定追赶措施。"]
-    assert reading.fixes["连平县"] == ["补报2016年度F2 电子商务企业名录。", "补报2016年度F3 孵化基地和产业园情况表。",
-                                    "补报2016年度F5 本地知名品牌企业触网情况表。"]
+    assert reading.fixes["连平县"] == ["补报2016年度F2 电子商务企业名录" + tail.format(n=2),
+                                    "补报2016年度F3 孵化基地和产业园情况表" + tail.format(n=3),
+                                    "补报2016年度F5 本地知名品牌企业触网情况表" + tail.format(n=3),
+                                    "补报2016年度F6 农村电商与示范认定表" + tail.format(n=3)]
     long = reading.fixes["龙川县"]
-    assert long[0] == "补报2016年度F2 电子商务企业名录。"
-    assert "累计培训人次：2016年900人次，序时进度应达1,112人次，差212人次（略低于序时进度）" in long[2]
-    assert long[3].startswith("品牌触网率：2016年0%，序时进度应达46.7%，差46.7个百分点（明显滞后）")
-    assert not any("F4" in t or "F6" in t for items in reading.fixes.values() for t in items)
+    assert long[:2] == ["补报2016年度F2 电子商务企业名录" + tail.format(n=2), "补报2016年度F4 电商培训台账" + tail.format(n=2)]
+    assert long[2].startswith("集中化孵化基地：2016年0个，序时进度应达0.2个，差1个（明显滞后）")
+    assert "累计培训人次：2016年900人次，序时进度应达1,112人次，差212人次（略低于序时进度）" in long[3]
+    assert long[4].startswith("品牌触网率：2016年0%，序时进度应达46.7%，差46.7个百分点（明显滞后）")
 
 
 # ---- both sides of every edge of the lights (pure: frames in) ------------------------------------------------
@@ -152,42 +153,52 @@ def test_the_score_formula_both_sides():
     status = pl.DataFrame({"form": ["F1", "F2", "F4", "F1", "F2", "F6"], "region_code": ["a", "a", "a", "b", "b", "b"],
                            "level": ["county"] * 6, "year": [2016] * 6,
                            "status": [facts.STATUS_DONE, facts.STATUS_PART, facts.STATUS_NONE,
-                                      facts.STATUS_DONE, facts.STATUS_MISSING, facts.STATUS_NONE]})
+                                      facts.STATUS_LATE_SENT, facts.STATUS_LATE, facts.STATUS_NONE]})
     got = facts.county_scores(lights, status).select("region_name", "progress_score", "reporting_score", "score", "rank").rows()
-    # 甲: progress mean(min(2,1), 0.5) = 0.75 → 75; reporting (1 + 0.5) / 2 = 75 (F4 is not due) → 60 + 15 = 75.0
-    # 乙: progress mean(1) = 100 (the grey target is not scored); reporting 1/2 = 50 → 80 + 10 = 90.0
-    assert got == [("乙", 100.0, 50.0, 90.0, 1), ("甲", 75.0, 75.0, 75.0, 2)]
+    # 甲: progress mean(min(2,1), 0.5) = 0.75 → 75; reporting (1 + 0.5) / 2 = 75 (F4 not yet due) → 60 + 15 = 75.0
+    # 乙: progress mean(1) = 100 (the grey target is not scored); reporting (0.5 + 0) / 2 = 25 → 80 + 5 = 85.0
+    assert got == [("乙", 100.0, 25.0, 85.0, 1), ("甲", 75.0, 75.0, 75.0, 2)]
 
 
-# ---- reporting: event-only forms are never 未报送 ------------------------------------------------------------
+# ---- reporting: by the calendar; a 零报告 is reported ---------------------------------------------------------
 
-def test_an_event_only_form_without_rows_is_no_record_never_late():
-    regions = pl.DataFrame({"region_code": list(COUNTY.values()), "name": list(COUNTY), "level": ["county"] * 6,
-                            "sort_order": list(range(1, 7))})
-    # five counties sent F1 and F6 for 2024; 连平县 sent neither
-    cov = pl.DataFrame({"form": ["F1"] * 5 + ["F6"] * 5, "region_code": [c for c in COUNTY.values() if c != "441623"] * 2,
-                        "period": ["2024"] * 10})
-    status = facts.submission_status(cov, regions, [2024], forms=("F1", "F4", "F6"))
-    got = {(f, r): lab for f, r, lab in status.select("form", "region_name", "label").iter_rows()}
-    assert got[("F1", "连平县")] == "逾期未报"
-    assert got[("F6", "连平县")] == "无记录"
-    assert got[("F4", "源城区")] == "无记录"
-    assert facts.form_due("F6", "county", 2024) is False and facts.form_due("F5", "county", 2024) is True
+def test_reporting_follows_the_calendar_and_a_zero_report_counts(tmp_path, monkeypatch):
+    from conftest import cli, write_xlsx
+
+
+    monkeypatch.setenv("ECMON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ECMON_TODAY", "2025-04-30")
+    header = ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"]
+    on_time = write_xlsx(tmp_path / "f1.xlsx", {"表": [header, *[[c, "2024", 100, 10] for c in COUNTY if c != "连平县"]]})
+    half = write_xlsx(tmp_path / "连平.xlsx", {"表": [header, ["连平县", "2024年1-9月", 70, 7]]})
+    village = write_xlsx(tmp_path / "f6.xlsx", {"认定": [["年度", "名称", "所在县区", "类别"], [2024, "示例村", "源城区", "电商示范村"]]})
+    zero = write_xlsx(tmp_path / "zero.xlsx", {"认定": [["报送方式：", "零报告", "填报县区：", "紫金县", "报送年度：", 2024],
+                                                    ["年度", "名称", "所在县区", "类别"]]})
+    assert cli("load", "--submitted-on", "2025-03-20", on_time, half, village)[0] == 0
+    assert cli("load", "--submitted-on", "2025-04-02", zero)[0] == 0  # two days after the due date
+    status = facts.submission_status(facts.Warehouse(tmp_path / "home" / "warehouse.duckdb"), [2024])
+    got = {(f, r): (s, lab) for f, r, s, lab in status.select("form", "region_name", "status", "label").iter_rows()}
+    assert got[("F1", "源城区")] == (facts.STATUS_DONE, "✓")
+    assert got[("F1", "连平县")] == (facts.STATUS_PART, "至1-9月")  # part-year only, past the due date
+    assert got[("F6", "源城区")] == (facts.STATUS_DONE, "✓")
+    assert got[("F6", "紫金县")] == (facts.STATUS_LATE_SENT, "零报告（迟报）")
+    assert got[("F6", "龙川县")] == (facts.STATUS_LATE, "逾期未报")  # nothing, not even a 零报告
+
 
 
 def test_context_indicators_never_count_as_lagging(src):
     table = facts.comparison(facts.year_values(src, 2016), src.q("SELECT * FROM indicators"),
-                             facts.compared_regions(src),
-                             facts.submission_status(facts.coverage(src), facts.compared_regions(src), [2016]))
+                             facts.compared_regions(src), facts.submission_status(src, [2016]))
     lag = facts.lagging(table, facts.target_indicators(src))
     # 连平县 and 和平县 have the lowest 社零总额 (36000 each) but that is context, not a failure
     every = [n for v in lag.values() for n in v["last"] + v["missing"]]
     assert "社零总额" not in every and "知名品牌企业" not in every and "网络零售额" not in every
-    # 龙川县 sent F3 with a park only (0 bases, 0 concentrated) and 0% of two brand enterprises online
-    assert lag["龙川县"] == {"last": ["孵化基地", "集中化孵化基地", "品牌触网率"], "missing": ["知名平台型企业"]}
-    # F6 (示范村) with no rows is 无记录 in the table, never 未报送
+    # 龙川县 sent F3 with a park only (0 bases, 0 concentrated) and 0% of two brand enterprises online; it sent
+    # no F2 for 2016, and no F4 (its class ended in 2015) nor a 零报告
+    assert lag["龙川县"] == {"last": ["孵化基地", "集中化孵化基地", "品牌触网率"], "missing": ["知名平台型企业", "累计培训人次"]}
+    # a county that sent no F6 for 2016 (nor a 零报告) is 未报送 there, past the due date
     villages = table.filter((pl.col("indicator") == "demo_villages") & (pl.col("level") == "county"))
-    assert set(villages["missing"].drop_nulls()) <= {facts.NO_RECORD}
+    assert dict(villages.select("region_name", "missing").iter_rows())["紫金县"] == facts.MISSING
 
 
 # ---- city sentences ----------------------------------------------------------------------------------------

@@ -18,10 +18,11 @@ from etl.report import facts
 
 GEOJSON = Path(__file__).resolve().parents[2] / "data" / "geo" / "heyuan_counties.geojson"
 PLOT_CONFIG = {"displayModeBar": False}
-STATUS_STYLE = {  # background of a completeness cell; the text (✓ / 至1-9月 / 缺报 / 逾期未报) always says it
+STATUS_STYLE = {  # background of a completeness cell; the text (✓ / 迟报 / 零报告 / 至9月 / 逾期未报) always says it
     ie.STATUS_DONE: "background-color:#E3F1E6;color:#1E5631",
-    ie.STATUS_PART: "background-color:#FFF4D6;color:#7A5200",
-    ie.STATUS_MISSING: "background-color:#FBE3D6;color:#8A2E0B",
+    ie.STATUS_PENDING: "background-color:#DCE8F7;color:#1F4E8C",
+    ie.STATUS_LATE_SENT: "background-color:#FFF4D6;color:#7A5200",
+    ie.STATUS_PART: "background-color:#FBE3D6;color:#8A2E0B",
     ie.STATUS_LATE: "background-color:#F1A9A0;color:#6E0F07;font-weight:700",
     ie.STATUS_NONE: "background-color:#F3F4F6;color:#4A5563",
 }
@@ -138,7 +139,7 @@ st.session_state["cmp_year_wanted"] = year
 
 # ---- get data -------------------------------------------------------------------------------------------
 all_years = [y for y in data.years() if y <= (info["as_of_year"] or 0)]
-status = ie.submission_status(ie.coverage(), regions, all_years)
+status = ie.submission_status(all_years)
 year_status = status.filter(pl.col("year") == year)
 table = ie.comparison(ie.year_values(year), inds, regions, year_status)
 part = table.filter(pl.col("indicator") == code)
@@ -163,7 +164,8 @@ with c_dl.popover(f"{year}年督查通报", icon=":material/download:", width="s
 st.markdown(f'<div class="headline">{html.escape(headline(table, ind, year))}</div>', unsafe_allow_html=True)
 
 # ---- render ---------------------------------------------------------------------------------------------
-t_map, t_matrix, t_score, t_profile, t_done = st.tabs(["地图与排名", "县区×指标对比", "得分与整改", "县区档案", "报送完整性"])
+t_map, t_matrix, t_score, t_funds, t_profile, t_done = st.tabs(
+    ["地图与排名", "县区×指标对比", "得分与整改", "资金与任务", "县区档案", "报送完整性"])
 
 with t_map:
     left, right = st.columns([1.25, 1])
@@ -239,6 +241,37 @@ with t_score:
         st.markdown(f"**{srow['rank']}. {srow['region_name']}**（{srow['score']:.1f}分）\n"
                     + ("\n".join(f"- {t}" for t in items) if items else "- 各项评价目标均达到序时进度，应报报表均已报送。"))
 
+with t_funds:
+    funds = ie.county_funds(year)
+    st.markdown(f"**{year}年度政策兑现：各县区从测算到拨付**（测算为依据报表套用扶持政策的估算，不是兑现决定；"
+                "“测算有资格未申请”的企业可能漏享政策，请县区通知核实）")
+    st.dataframe(funds.select(
+        pl.struct("region_name", "level").map_elements(lambda r: ie.region_label(r["region_name"], r["level"]),
+                                                        return_dtype=pl.String).alias("县区"),
+        pl.col("estimated_wan").alias("测算（万元）"), pl.col("applied_wan").alias("申请（万元）"),
+        pl.col("approved_wan").alias("核定（万元）"), pl.col("paid_wan").alias("已拨付（万元）"),
+        pl.col("not_applied").alias("测算有资格未申请（项）"), pl.col("paid_without_entitlement").alias("拨付无测算资格（项）"),
+        pl.col("over_paid").alias("拨付超过核定（项）")),
+        hide_index=True, width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.1f") for c in ("测算（万元）", "申请（万元）", "核定（万元）", "已拨付（万元）")})
+    who = st.selectbox("查看县区测算有资格但未申请的企业（单位）", funds["region_code"].to_list(), key="cmp_funds_region",
+                       format_func=label_of.get)
+    missing = ie.not_applied(year, who)
+    if missing:
+        st.dataframe(pl.DataFrame({"企业（单位）、条款和测算金额": missing}), hide_index=True, width="stretch")
+    else:
+        st.caption("没有测算有资格但未申请的企业（单位）。")
+    quarter, tasks = ie.tasks_at(year)
+    if quarter:
+        st.markdown(f"**22项重点任务**（按{quarter}报告；任务由市直单位牵头，县区配合落实，详见“任务督办”页）")
+        counts = {lt: tasks.filter(pl.col("light") == lt).height for lt in ("红灯", "黄灯", "绿灯", "灰灯")}
+        st.markdown("　".join(f"{k}{v}项" for k, v in counts.items()))
+        behind = tasks.filter(pl.col("light").is_in(["红灯", "黄灯"]))
+        if behind.height:
+            st.dataframe(behind.select(pl.col("task_id").alias("任务"), pl.col("title").alias("内容"),
+                                       pl.col("lead_units").alias("牵头单位"), pl.col("light").alias("信号灯"),
+                                       pl.col("reason").alias("原因")), hide_index=True, width="stretch")
+
 with t_profile:
     pick = st.selectbox("选择县区（或功能区）", regions["region_code"].to_list(), key="cmp_profile_region",
                         format_func=label_of.get)
@@ -246,18 +279,18 @@ with t_profile:
     pname = ie.region_label(prow["name"], prow["level"])
     mine = status.filter(pl.col("region_code") == pick)
     mine_due = mine.filter(pl.col("status") != ie.STATUS_NONE)
-    n_done = mine.filter(pl.col("status") == ie.STATUS_DONE).height
+    n_done = mine.filter(pl.col("status").is_in([ie.STATUS_DONE, ie.STATUS_PENDING])).height
+    n_sent_late = mine.filter(pl.col("status") == ie.STATUS_LATE_SENT).height
     n_part = mine.filter(pl.col("status") == ie.STATUS_PART).height
-    n_miss = mine.filter(pl.col("status").is_in([ie.STATUS_MISSING, ie.STATUS_LATE])).height
     n_late = mine.filter(pl.col("status") == ie.STATUS_LATE).height
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("应报（报表 × 年度）", f"{mine_due.height}项",
-              help=f"F1、F2、F3、F5 每年应报；F4、F6 按事项登记，有事项才报（{all_years[0]}–{all_years[-1]}年）")
-    m2.metric("已报送全年", f"{n_done}项")
-    m3.metric("缺报", f"{n_miss}项")
-    m4.metric("其中逾期", f"{n_late}项", help=f"缺报且六个县区中已有至少{ie.LATE_QUORUM}个报送了同一报表、同一年度")
+              help=f"F1–F6 每年应报，截止日期为次年3月31日；没有需要报送内容的报零报告（{all_years[0]}–{all_years[-1]}年）")
+    m2.metric("按时报送", f"{n_done}项")
+    m3.metric("截止后才报", f"{n_sent_late}项")
+    m4.metric("逾期未报", f"{n_late}项", help="截止日期已过，既没有报表也没有零报告")
     if n_part:
-        st.caption(f"另有{n_part}项只报了年内部分期（年初至该期累计），未计入已报送全年。")
+        st.caption(f"另有{n_part}项只报了年内部分期（年初至该期累计），没有报全年。")
     if prow["level"] == "zone":
         st.caption(ie.ZONE_NOTE)
 
@@ -279,14 +312,14 @@ with t_profile:
     prof_df = pd.DataFrame(prof_rows)
     st.dataframe(prof_df, width="stretch", hide_index=True)
 
-    st.markdown(f"**{pname} 报表报送情况**（✓ 已报送全年；至…：只报了年内部分期（年初至该期累计）；缺报：未报送；逾期未报：六个县区中已有至少{ie.LATE_QUORUM}个报送了同一报表、同一年度；无记录：F4、F6 当年没有登记事项）")
+    st.markdown(f"**{pname} 报表报送情况**（✓ 按时报送；迟报：截止日期后才报送；零报告：当年没有需要报送的内容；至…：只报了年内部分期；逾期未报：截止日期已过仍未报送；未到期：截止日期未到）")
     form_rows = mine.with_columns((pl.col("form") + " " + pl.col("form").replace_strict(titles, default="")).alias("报表"))
     labels, states = grid_of(form_rows, "报表", "year", [f"{f} {titles.get(f, '')}" for f in ie.FORMS])
     labels.columns = states.columns = [f"{c}年" for c in labels.columns]
     st.dataframe(styled_grid(labels, states), width="stretch")
 
 with t_done:
-    st.markdown(f"**{year}年 各县区报表报送情况**（✓ 已报送全年；至…：只报了年内部分期；缺报：未报送；逾期未报：六个县区中已有至少{ie.LATE_QUORUM}个已报送同一报表；无记录：F4、F6 当年没有登记事项）")
+    st.markdown(f"**{year}年 各县区报表报送情况**（✓ 按时报送；迟报：截止日期后才报送；零报告：当年没有需要报送的内容；至…：只报了年内部分期；逾期未报：截止日期已过仍未报送；未到期：截止日期未到）")
     ys = year_status.with_columns(pl.col("form").alias("报表"), pl.col("region_code").replace_strict(label_of).alias("县区"))
     labels, states = grid_of(ys, "县区", "报表", region_names)
     st.dataframe(styled_grid(labels, states), width="stretch",
@@ -300,6 +333,7 @@ with t_done:
             late.select((pl.col("year").cast(pl.String) + "年").alias("年度"),
                         (pl.col("form") + " " + pl.col("form").replace_strict(titles, default="")).alias("报表"),
                         pl.col("region_code").replace_strict(label_of).alias("县区"),
+                        pl.col("due_date").dt.strftime("%Y-%m-%d").alias("截止日期"),
                         (pl.col("counties_reported").cast(pl.String) + "/6个县区已报").alias("同期已报")),
             width="stretch", hide_index=True)
     else:
@@ -312,5 +346,5 @@ with t_done:
         (pl.col("year").cast(pl.String) + "年").alias("年度"))
     labels, states = grid_of(fs, "县区", "年度", region_names)
     st.dataframe(styled_grid(labels, states), width="stretch")
-    st.caption("依据：已入库的报表文件（含被更正文件覆盖前的原报文件）。F4 电商培训台账、F6 农村电商与示范认定表按事项登记，"
-               "当年没有培训班或认定事项时没有数据行，显示为“无记录”，不算缺报或逾期。")
+    st.caption("依据：报送日历（每张报表的截止日期）和已入库的报表文件（含被更正文件覆盖前的原报文件）、零报告；"
+               "补录的历史报表按原报送日期判断。")

@@ -140,10 +140,42 @@ def county_slide(src, year: int) -> Slide:
                  bars=bars, bar_axis="得分（满分100）", bar_max=100.0, table=table, fills=fills)
 
 
+COMMITMENT_NAMES = {"city_total_2016_2018": ("全市统筹（2016—2018年）", "全市统筹"),
+                    "city_level_2016_2018": ("市本级（2016—2018年）", "市本级"),
+                    "training_2015_2017": ("培训经费（2015—2017年）", "培训经费"),
+                    "service_centre_annual": ("市级公共服务中心（每年）", "服务中心")}
+
+
 def tasks_and_funds(src, as_of: int) -> list[Slide]:
-    """Slides on the 22 tasks and the fiscal commitments, once their progress is reported (no form carries
-    it yet: nothing to show, so no slide)."""
-    return []
+    """The 22 tasks' lights (as judged after the last reported quarter of ``as_of``) and the fiscal commitments,
+    once their progress is reported (F8, F7): no report, no slide."""
+    slides = []
+    quarter, lights = facts.tasks_at(src, as_of)
+    if quarter:
+        counts = {lt: lights.filter(pl.col("light") == lt).height for lt in facts.TASK_LIGHTS}
+        behind = [f"{r['task_id']} {r['title']}（{r['lead_units'].split('、')[0]}）"
+                  for lt in ("红灯", "黄灯") for r in lights.filter(pl.col("light") == lt).iter_rows(named=True)]
+        slides.append(Slide("summary", f"22项重点任务督办（按{quarter}报告）",
+                            subtitle="红灯：滞后或逾期未报；黄灯：连续两期无进展；绿灯：正常推进；灰灯：已完成销号",
+                            tiles=[(lt, counts[lt], facts.TASK_LIGHT_COLORS[lt]) for lt in facts.TASK_LIGHTS],
+                            lines=["需督办：" + "；".join(behind) if behind else "需督办：无"]))
+    done = facts.commitments(src).filter(pl.col("year") <= as_of)
+    if done.height:
+        table, fills, bars = [["承诺（万元/年）", "各年已拨付（完成率）", "最近一年"]], [], []
+        for (cid,), part in done.group_by("commitment_id", maintain_order=True):
+            part = part.tail(3)  # the three-year commitments whole, the centre's last three years
+            last = part.row(-1, named=True)
+            name, short = COMMITMENT_NAMES.get(cid, (cid, cid))
+            table.append([f"{name}{last['committed_wan']:,.0f}",
+                          "；".join(f"{r['year']}年{r['paid_wan']:,.1f}（{(r['ratio'] or 0) * 100:.0f}%）"
+                                   for r in part.iter_rows(named=True)), last["status"]])
+            fills.append([None, None, STATUS_COLORS.get(last["status"])])
+            bars.append(Bar(short, min(last["ratio"] or 0, CAP) * 100, f"{last['year']}年 {(last['ratio'] or 0) * 100:.0f}%",
+                            STATUS_COLORS.get(last["status"], "#7F8C8D")))
+        slides.append(Slide("counties", "财政资金承诺落实情况（四(二)、三(五)1、三(二)2）",
+                            subtitle="按拨付日期所在年度计；当年资金用于兑现上年度政策；省级资金不计入全市统筹承诺",
+                            bars=bars, bar_axis="各项承诺最近一年的完成率（%）", bar_max=CAP * 100, table=table, fills=fills))
+    return slides
 
 
 def axis_top(s: Slide) -> float:
@@ -155,6 +187,8 @@ def column_shares(s: Slide) -> list[float]:
     """Column widths of a slide's table as shares of its width (the same in the PPTX and the PDF)."""
     if s.kind == "group":
         return [0.25, 0.25, 0.16, 0.14, 0.20]
+    if s.table[0][0].startswith("承诺"):  # the commitments: a name, the years in words, the status
+        return [0.26, 0.56, 0.18]
     n = len(s.table[0]) - 1
     return [0.14] + [0.86 / n] * n
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -31,8 +31,8 @@ from etl.report.fmt import SIMULATED_MARK, STAGE_NAMES, fmt_value
 NUMBER_FIELD = "河电商联办〔    〕    号"
 RECIPIENTS = "各县（区）人民政府，市高新区、江东新区管委会，市发展电子商务联席会议各成员单位："
 RANK_NOTE = ("排名：仅在六个县区之间排名，数值越大排名越前，并列者名次相同；功能区位于县区境内，单列比较，不参与排名，"
-             "也不计入全市合计；“未报送”指该县区未报送应报报表，“无数据”指报表已报送但无此项数据，"
-             "“无记录”指按事项登记的报表（F4、F6）当年没有登记事项。")
+             "也不计入全市合计；“未报送”指截止日期已过该县区仍未报送应报报表（也未报零报告），“无数据”指报表已报送但无此项数据，"
+             "“零报告”指县区报告当年没有需要报送的内容。")
 LIGHT_FILL = {GREEN: "#D5EFDD", YELLOW: "#FFF0C2", RED: "#F8D0CB", GREY: "#E5E8EB"}
 # 公文 fonts, East Asian name first; Word/WPS fall back to what the machine has
 FONT_TITLE = "方正小标宋简体"
@@ -62,6 +62,11 @@ class Bulletin:
     indicators: pl.DataFrame
     info: dict
     key_codes: list[str]
+    funds: pl.DataFrame = field(default_factory=pl.DataFrame)  # facts.county_funds of the year (policy year)
+    not_applied: dict[str, list[str]] = field(default_factory=dict)  # county name → entitled, never applied
+    task_quarter: str | None = None  # the quarter the tasks are judged after
+    tasks: pl.DataFrame = field(default_factory=pl.DataFrame)  # facts.tasks_at
+    commitments: pl.DataFrame = field(default_factory=pl.DataFrame)  # facts.commitments up to the year
 
     @property
     def title(self) -> str:
@@ -70,12 +75,16 @@ class Bulletin:
 
 def gather(src, year: int, date: dt.date | None = None) -> Bulletin:
     regions = facts.compared_regions(src)
-    status = facts.submission_status(facts.coverage(src), regions, [year])
+    status = facts.submission_status(src, [year])
     inds = src.q("SELECT * FROM indicators ORDER BY sort_order")
+    funds = facts.county_funds(src, year)
+    quarter, tasks = facts.tasks_at(src, year)
     return Bulletin(year=year, date=date or dt.date.today(), reading=facts.county_reading(src, year),
                     progress=facts.progress(src, year), status=facts.data_status(src),
                     table=facts.comparison(facts.year_values(src, year), inds, regions, status), indicators=inds,
-                    info=facts.info(src), key_codes=facts.target_indicators(src))
+                    info=facts.info(src), key_codes=facts.target_indicators(src), funds=funds,
+                    not_applied={n: facts.not_applied(src, year, c) for c, n in funds.select("region_code", "region_name").iter_rows()},
+                    task_quarter=quarter, tasks=tasks, commitments=facts.commitments(src).filter(pl.col("year") <= year))
 
 
 def light_cell(r: dict) -> str:
@@ -92,8 +101,48 @@ def reporting_text(b: Bulletin, code: str) -> str:
     rows = b.reading.reporting.filter(pl.col("region_code") == code)
     bad = [f"{r['form']} {r['label'] if r['status'] != facts.STATUS_PART else '仅报' + r['label']}"
            for r in rows.sort("form").iter_rows(named=True)
-           if r["status"] in (facts.STATUS_MISSING, facts.STATUS_LATE, facts.STATUS_PART)]
-    return "；".join(bad) if bad else "应报报表均已报送"
+           if r["status"] in (facts.STATUS_LATE, facts.STATUS_PART, facts.STATUS_LATE_SENT)]
+    return "；".join(bad) if bad else "应报报表均已按时报送"
+
+
+def county_fixes(b: Bulletin, name: str) -> list[str]:
+    """What a county must fix: its reporting and lagging targets (facts.fixes_for), then enterprises that may be
+    missing out on the year's subsidies (entitled by the reported data, never applied)."""
+    items = list(b.reading.fixes.get(name, []))
+    missing = b.not_applied.get(name) or []
+    if missing:
+        items.append(f"{b.year}年度有{len(missing)}项按报表测算可享受扶持但未申请：{'、'.join(missing[:5])}"
+                     + ("等" if len(missing) > 5 else "") + "，请通知有关企业（单位）核实并申请。")
+    return items
+
+
+def funds_lines(b: Bulletin) -> list[str]:
+    """四(四) 扶持政策和资金的落实情况: per county the year's money from entitlement (测算) to payment, who may be
+    missing out, and the city's fiscal commitments; then the 22 tasks' lights."""
+    out = []
+    for r in b.funds.iter_rows(named=True):
+        flags = []
+        if r["not_applied"]:
+            flags.append(f"{r['not_applied']}项测算有资格但未申请（测算{fmt_value(r['not_applied_wan'], '万元')}）")
+        if r["paid_without_entitlement"]:
+            flags.append(f"{r['paid_without_entitlement']}项拨付无对应测算资格")
+        if r["over_paid"]:
+            flags.append(f"{r['over_paid']}项拨付超过核定金额")
+        if r["estimated_wan"] or r["paid_wan"] or flags:
+            out.append(f"{r['region_name']}：测算{fmt_value(r['estimated_wan'], '万元')}，申请{fmt_value(r['applied_wan'], '万元')}，"
+                       f"核定{fmt_value(r['approved_wan'], '万元')}，已拨付{fmt_value(r['paid_wan'], '万元')}"
+                       + (f"；{'；'.join(flags)}" if flags else "") + "。")
+    for _id, part in b.commitments.group_by("commitment_id", maintain_order=True):
+        last = part.row(-1, named=True)
+        out.append(f"财政承诺（{last['clause']}，{last['scope_text']}{last['committed_wan']:,.0f}万元）：{last['year']}年已拨付"
+                   f"{fmt_value(last['paid_wan'], '万元')}，完成{(last['ratio'] or 0) * 100:.0f}%，{last['status']}。")
+    if b.task_quarter:
+        counts = {lt: b.tasks.filter(pl.col("light") == lt).height for lt in facts.TASK_LIGHTS}
+        behind = "；".join(f"{r['task_id']} {r['title']}（{r['light']}：{r['reason']}）"
+                          for r in b.tasks.filter(pl.col("light").is_in(["红灯", "黄灯"])).iter_rows(named=True))
+        out.append(f"22项重点任务（按{b.task_quarter}报告）：" + "，".join(f"{k}{v}项" for k, v in counts.items())
+                   + (f"。需督办：{behind}" if behind else "") + "。")
+    return out
 
 
 def target_columns(b: Bulletin) -> list[dict]:
@@ -110,7 +159,7 @@ def problems(b: Bulletin) -> list[str]:
             continue
         names = "、".join(f"{r['region_name']}（{r['gap'] or r['note']}）" for r in part.sort("sort_order").iter_rows(named=True))
         out.append(f"{t['short_name']}：{names}低于序时进度。")
-    late = b.reading.reporting.filter(pl.col("status").is_in([facts.STATUS_MISSING, facts.STATUS_LATE]))
+    late = b.reading.reporting.filter(pl.col("status") == facts.STATUS_LATE)
     if late.height:
         by_form = {}
         for r in late.sort("form", "sort_order").iter_rows(named=True):
@@ -281,7 +330,7 @@ def ranking_sheet(wb: xlsxwriter.Workbook, b: Bulletin) -> None:
             r = lights[(s["region_code"], t["indicator"])]
             ws.write_string(row, j, light_cell(r), f_light[r["light"]])
         ws.write_string(row, 5 + len(cols), reporting_text(b, s["region_code"]), f_text)
-        fixes = b.reading.fixes.get(s["region_name"], [])
+        fixes = county_fixes(b, s["region_name"])
         ws.write_string(row, 6 + len(cols), "\n".join(f"{i}. {t}" for i, t in enumerate(fixes, 1)) or "无", f_text)
         ws.set_row(row, max(36, 15 * max(1, sum(math.ceil(len(t) / 32) for t in fixes))))
         row += 1
@@ -298,12 +347,42 @@ def ranking_sheet(wb: xlsxwriter.Workbook, b: Bulletin) -> None:
     ws.repeat_rows(3)
 
 
+def funds_sheet(wb: xlsxwriter.Workbook, b: Bulletin) -> None:
+    """附件 sheet 3: each county's subsidies of the year from entitlement (测算) to payment, with the flags."""
+    ws = wb.add_worksheet(f"{b.year}年资金兑现")
+    font = {"font_name": "宋体", "font_size": 10}
+    border = {**font, "border": 1, "valign": "vcenter", "text_wrap": True}
+    head = wb.add_format({**border, "bold": True, "align": "center", "bg_color": "#DDEBF7"})
+    text, num = wb.add_format(border), wb.add_format({**border, "num_format": "#,##0.0"})
+    flag = wb.add_format({**border, "font_color": "#C00000", "bold": True})
+    heads = ["县区", "测算（万元）", "申请（万元）", "核定（万元）", "已拨付（万元）", "测算有资格未申请", "拨付无测算资格",
+             "拨付超过核定", "未申请的企业（单位）"]
+    ws.merge_range(0, 0, 0, len(heads) - 1, f"附件：{b.year}年度各县区扶持政策兑现情况（测算为估算，不是兑现决定）",
+                   wb.add_format({**font, "bold": True, "font_size": 14, "align": "center"}))
+    for j, h in enumerate(heads):
+        ws.write_string(1, j, h, head)
+    for j, w in enumerate([12, 11, 11, 11, 12, 14, 12, 12, 60]):
+        ws.set_column(j, j, w)
+    for i, r in enumerate(b.funds.iter_rows(named=True), start=2):
+        ws.write_string(i, 0, region_label(r["region_name"], r["level"]), text)
+        for j, k in enumerate(("estimated_wan", "applied_wan", "approved_wan", "paid_wan"), start=1):
+            ws.write_number(i, j, r[k], num)
+        for j, k in enumerate(("not_applied", "paid_without_entitlement", "over_paid"), start=5):
+            ws.write_string(i, j, f"{r[k]}项" if r[k] else "—", flag if r[k] else text)
+        ws.write_string(i, 8, "、".join(b.not_applied.get(r["region_name"], [])) or "—", text)
+    ws.freeze_panes(2, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
 def xlsx_bytes(b: Bulletin) -> bytes:
     """The attachment: the ranking with lights (sheet 1) and every indicator's values and ranks (sheet 2)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, **exports.WORKBOOK_OPTIONS})  # text stays text
     ranking_sheet(wb, b)
     values_sheet(wb, b.year, b.table, b.indicators, b.info, b.key_codes, name=f"{b.year}年各项指标")
+    funds_sheet(wb, b)
     wb.close()
     return buf.getvalue()
 
@@ -442,14 +521,18 @@ def docx_bytes(b: Bulletin) -> bytes:
     issues = problems(b)
     for i, text in enumerate(issues or ["各县区评价目标均达到序时进度，应报报表均已报送。"], start=1):
         _para(doc, f"{i}. {text}" if issues else text)
-    _para(doc, "四、整改要求", FONT_HEAD, 16)
+    _para(doc, "四、扶持政策、资金和重点任务落实情况", FONT_HEAD, 16)
+    _para(doc, f"按{b.year}年度政策兑现（测算为依据报表套用扶持政策的估算，不是兑现决定）：")
+    for i, text in enumerate(funds_lines(b) or ["本年度尚无资金兑现和任务进展报送。"], start=1):
+        _para(doc, f"{i}. {text}")
+    _para(doc, "五、整改要求", FONT_HEAD, 16)
     _para(doc, "请各县区对照以下事项逐项整改，并于下一报告期报送整改情况：")
     for n, s in enumerate(scores.iter_rows(named=True), start=1):
         _para(doc, f"（{_cn(n)}）{s['region_name']}（第{s['rank']}名，{s['score']:.1f}分）", FONT_SUB, 16, True)
-        fixes = b.reading.fixes.get(s["region_name"], [])
+        fixes = county_fixes(b, s["region_name"])
         for i, text in enumerate(fixes or ["各项评价目标均达到序时进度，应报报表均已报送，请保持。"], start=1):
             _para(doc, f"{i}. {text}" if fixes else text)
-    _para(doc, "五、评价口径", FONT_HEAD, 16)
+    _para(doc, "六、评价口径", FONT_HEAD, 16)
     for i, text in enumerate(facts.COUNTY_RULES, start=1):
         _para(doc, f"{i}. {text}", size=14)
     _para(doc, "", indent=False)

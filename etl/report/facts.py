@@ -21,9 +21,10 @@ County level (the targets are city-level; this is the stated county reading, ``C
   - score = 80 × mean over the assessed targets of min(value ÷ 应达值, 1) + 20 × (due forms sent ÷ due forms);
     a form sent only for part of the year counts one half. Ties share the rank.
 
-Reporting: F1, F2, F3 and F5 are due every year from every county (``DUE_FORMS``). F4 and F6 are
-event-only (a row per class or per recognition): a county with no rows has nothing to report, so it is
-``无记录``, never 未报送 or 逾期 (``form_due`` is the one place a reporting calendar will plug in).
+Reporting: the warehouse's reporting calendar (``reporting_status``): every county owes each annual form by its
+declared due date (F1–F6: 次年3月31日); a county with nothing to report (no training class, no recognition)
+sends a 零报告 and has reported. 按时 counts 1 in the reporting rate, 迟报 (sent after the due date) and 部分
+(part-year figures only) 0.5, 逾期未报 0; a form not yet due is not counted (``submission_status``).
 """
 
 from __future__ import annotations
@@ -40,18 +41,14 @@ from etl.report.fmt import SIMULATED_MARK, STATUS_ORDER, as_of_label, fmt_period
 
 GROUP_TITLES = {2015: "2015年底前", 2017: "2017年底前", 2020: "到2020年"}
 FORMS = ("F1", "F2", "F3", "F4", "F5", "F6")
-DUE_FORMS = ("F1", "F2", "F3", "F5")  # due every year from every county
-EVENT_ONLY_FORMS = ("F4", "F6")  # a row per event: no rows = nothing to report (无记录)
-LATE_QUORUM = 4
 BASE_YEAR = 2014
 PROGRESS_WEIGHT, REPORTING_WEIGHT = 80, 20
 YELLOW_SHARE = 0.8
 
-STATUS_DONE, STATUS_PART, STATUS_MISSING, STATUS_LATE, STATUS_NONE = "已报", "部分", "缺报", "逾期", "无记录"
-STATUS_TEXT = {STATUS_DONE: "✓", STATUS_MISSING: "缺报", STATUS_LATE: "逾期未报", STATUS_NONE: "无记录"}
-MISSING = "未报送"  # a due form was not submitted for that region and year
+STATUS_DONE, STATUS_LATE_SENT, STATUS_PENDING, STATUS_PART, STATUS_LATE, STATUS_NONE = (
+    "按时", "迟报", "待审核", "部分", "逾期", "未到期")
+MISSING = "未报送"  # a due form was not submitted for that region and year (nor a 零报告)
 EMPTY = "无数据"  # the form was submitted, but it gives no value for this indicator (e.g. no park)
-NO_RECORD = "无记录"  # an event-only form with no rows: nothing happened to report
 
 GREEN, YELLOW, RED, GREY = "绿", "黄", "红", "灰"
 LIGHT_COLORS = {GREEN: "#1E8449", YELLOW: "#D4A017", RED: "#C0392B", GREY: "#95A5A6"}
@@ -73,8 +70,9 @@ COUNTY_RULES = [
     "园区建设阶段：县区园区达到的最高阶段对照全市序时进度应达阶段；没有聚集发展园区的县区不评价此项（目标为全市建成园区）。",
     "信号灯：绿 = 达到应达值；黄 = 达到应达值的80%（园区阶段：落后不超过1个阶段）；红 = 低于此，或应报报表未报送。",
     f"得分 = {PROGRESS_WEIGHT} × 各评价目标“实际值 ÷ 应达值”（超过1按1计）的平均 + {REPORTING_WEIGHT} × 报表报送率；"
-    "报送率 = 已报送的应报报表 ÷ 应报报表（F1、F2、F3、F5每年应报；只报部分期的按一半计）。得分相同者名次相同。",
-    "F4 电商培训台账、F6 农村电商与示范认定表按事项登记：当年没有培训班或认定事项的县区没有数据行，记为“无记录”，不视为未报送。",
+    "报送率 = 已报送的应报报表 ÷ 应报报表（F1–F6 每年应报，截止日期为次年3月31日；按时报送计1，截止后才报或只报部分期计0.5，"
+    "逾期未报计0）。得分相同者名次相同。",
+    "当年没有需要报送内容的台账类报表（如没有培训班、没有新认定的示范村），县区报送零报告即为已报送，不计为未报送。",
     "社会消费品零售总额、品牌企业总数等为背景或分母指标，只作参考，不计入排名和得分。",
 ]
 
@@ -160,14 +158,14 @@ def ahead_line(src) -> str | None:
 def corrections(src) -> dict[str, dict]:
     """已更正: the latest correction of each target whose value changed after it was published (target_id →
     when, by whom, the old and the new value)."""
-    rows = src.q("SELECT c.*, t.deadline, i.unit FROM target_corrections c JOIN targets t USING (target_id) "
+    rows = src.q("SELECT c.*, t.deadline, i.unit, i.decimals FROM target_corrections c JOIN targets t USING (target_id) "
                  "JOIN indicators i ON i.code = t.indicator ORDER BY c.id")
     out = {}
     for r in rows.iter_rows(named=True):
         out[r["target_id"]] = r | {
             "text": f"已更正：{r['at']:%Y-%m-%d %H:%M} 由 {r['user']}（{r['role']}）发布更正，"
-                    f"原值 {fmt_value(r['old_actual'], r['unit'], short=True)}（{fmt_period(r['old_period'])}），"
-                    f"现值 {fmt_value(r['new_actual'], r['unit'], short=True)}"
+                    f"原值 {fmt_value(r['old_actual'], r['unit'], r['decimals'], short=True)}（{fmt_period(r['old_period'])}），"
+                    f"现值 {fmt_value(r['new_actual'], r['unit'], r['decimals'], short=True)}"
                     + (f"（回执{r['receipts']}）" if r["receipts"] else "")}
     return out
 
@@ -221,16 +219,14 @@ def definitions(src) -> list[tuple[str, str]]:
 
 
 # ---- reporting ---------------------------------------------------------------------------------------
+# One reporting rule for the pages, the bulletin and the scores: the warehouse's reporting calendar
+# (etl/sql/50_calendar.sql, from each form's declared due date). A county with nothing to report sends a 零报告.
 
-def form_due(form: str, region_level: str, year: int) -> bool:
-    """Is ``form`` due from a region of this level for ``year``? The one place a reporting calendar plugs in.
-    Event-only forms (F4, F6) are never due: no rows means nothing happened."""
-    return form in DUE_FORMS
-
-
-def coverage(src) -> pl.DataFrame:
-    """(form, region_code, period) covered by an accepted file (the current one or an earlier one)."""
-    return src.q("SELECT DISTINCT form, region_code, period FROM submission_history ORDER BY ALL")
+STATUS_TEXT = {STATUS_DONE: "✓", STATUS_LATE_SENT: "迟报", STATUS_PENDING: "待审核", STATUS_LATE: "逾期未报",
+               STATUS_NONE: "未到期"}
+CALENDAR = {"按时报送": STATUS_DONE, "逾期报送": STATUS_LATE_SENT, "待审核": STATUS_PENDING, "逾期未报": STATUS_LATE,
+            "未到期": STATUS_NONE}
+SENT_SHARE = {STATUS_DONE: 1.0, STATUS_PENDING: 1.0, STATUS_LATE_SENT: 0.5, STATUS_PART: 0.5, STATUS_LATE: 0.0}
 
 
 def compared_regions(src) -> pl.DataFrame:
@@ -243,60 +239,40 @@ def form_titles(src) -> dict[str, str]:
     return dict(src.q("SELECT DISTINCT form, form_title FROM form_columns ORDER BY form").iter_rows())
 
 
-def _period_month(period: str) -> int:
-    if len(period) == 4:
-        return 12
-    if "Q" in period:
-        return 3 * int(period[-1])
-    return int(period[5:7])
-
-
-def submission_status(cov: pl.DataFrame, regions: pl.DataFrame, years: list[int],
-                      forms: tuple[str, ...] = FORMS) -> pl.DataFrame:
-    """One row per form, region and year: status (已报/部分/缺报/逾期/无记录), label (text for a grid), the
-    latest period covered, and how many of the six counties reported that form and year.
-
-    已报 an accepted file covers the whole year (annual, or a period ending in December); 部分 only part;
-    otherwise 无记录 for an event-only form (``form_due`` false), else 缺报, which is 逾期 when at least
-    ``LATE_QUORUM`` of the six counties sent that form for that year (a zone only if it has ever sent it).
-    ``regions``: region_code, name, level (county/zone), sort_order."""
-    by_key: dict[tuple[str, str, int], list[str]] = {}
-    for form, region, period in cov.select("form", "region_code", "period").iter_rows():
-        by_key.setdefault((form, region, int(period[:4])), []).append(period)
-    counties = regions.filter(pl.col("level") == "county")["region_code"].to_list()
-    reporters = {(form, region) for form, region, _year in by_key}
+def submission_status(src, years: list[int] | None = None) -> pl.DataFrame:
+    """One row per form, county or zone and year owed: status (按时/迟报/待审核/部分/逾期/未到期), label (text
+    for a grid: ✓, 迟报, 零报告, 至9月, 逾期未报 …), due_date, submitted_on, and how many of the six counties
+    have sent that form for that year. 部分: only part-year figures (F1), past the due date."""
+    status = src.q(
+        "WITH part AS (SELECT form, region_code, CAST(period_year(period) AS INTEGER) AS year, "
+        "       arg_max(period, period_t(period)) AS latest FROM receipt_coverage WHERE length(period) > 4 GROUP BY ALL) "
+        "SELECT s.form, s.region_code, s.region_name, s.level, s.sort_order, s.year, s.status AS calendar, s.due_date, "
+        "       s.submitted_on, s.zero_report, p.latest AS latest_period, "
+        "       count(*) FILTER (WHERE s.level = 'county' AND s.status IN ('按时报送', '逾期报送')) "
+        "           OVER (PARTITION BY s.form, s.year) AS counties_reported "
+        "FROM reporting_status s LEFT JOIN part p USING (form, region_code, year) ORDER BY s.form, s.year, s.sort_order")
+    if years is not None:
+        status = status.filter(pl.col("year").is_in(years))
     rows = []
-    for form in forms:
-        for year in years:
-            done = sum(1 for c in counties if (form, c, year) in by_key)
-            for code, name, level, order in regions.select("region_code", "name", "level", "sort_order").iter_rows():
-                periods = by_key.get((form, code, year), [])
-                latest = max(periods, key=lambda p: (_period_month(p), len(p) == 4), default=None)
-                if latest is not None and _period_month(latest) == 12:
-                    status, label = STATUS_DONE, STATUS_TEXT[STATUS_DONE]
-                elif latest is not None:
-                    status, label = STATUS_PART, f"至{fmt_period(latest)[5:]}"
-                elif not form_due(form, level, year):
-                    status, label = STATUS_NONE, STATUS_TEXT[STATUS_NONE]
-                elif done >= LATE_QUORUM and (level == "county" or (form, code) in reporters):
-                    status, label = STATUS_LATE, STATUS_TEXT[STATUS_LATE]
-                else:
-                    status, label = STATUS_MISSING, STATUS_TEXT[STATUS_MISSING]
-                rows.append((form, code, name, level, order, year, status, label, latest, done))
-    return pl.DataFrame(
-        rows, orient="row",
-        schema={"form": pl.String, "region_code": pl.String, "region_name": pl.String, "level": pl.String,
-                "sort_order": pl.Int64, "year": pl.Int64, "status": pl.String, "label": pl.String,
-                "latest_period": pl.String, "counties_reported": pl.Int64},
-    )
+    for r in status.iter_rows(named=True):
+        state = CALENDAR[r["calendar"]]
+        if state == STATUS_LATE and r["latest_period"]:
+            state, label = STATUS_PART, f"至{fmt_period(r['latest_period'])[5:]}"
+        elif r["zero_report"]:
+            label = "零报告" + ("（迟报）" if state == STATUS_LATE_SENT else "")
+        else:
+            label = STATUS_TEXT[state]
+        rows.append({**r, "status": state, "label": label})
+    schema = {"form": pl.String, "region_code": pl.String, "region_name": pl.String, "level": pl.String,
+              "sort_order": pl.Int64, "year": pl.Int64, "calendar": pl.String, "due_date": pl.Date,
+              "submitted_on": pl.Date, "zero_report": pl.Boolean, "latest_period": pl.String,
+              "counties_reported": pl.Int64, "status": pl.String, "label": pl.String}
+    return pl.DataFrame(rows, schema=schema).drop("calendar")
 
 
-def reporting_status(src, year: int | None = None) -> pl.DataFrame:
-    """submission_status of every county and zone over the years with data (or one year)."""
-    ys = years(src)
-    if year is not None:
-        ys = [year]
-    return submission_status(coverage(src), compared_regions(src), ys)
+def is_due(status: str) -> bool:
+    """Owed by now (its due date has passed, or it was sent)."""
+    return status != STATUS_NONE
 
 
 # ---- county comparison (one year, every indicator) ------------------------------------------------------
@@ -318,7 +294,7 @@ def comparison(values: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataF
     ``values``: indicator, region_code, value[, method]; ``status``: submission_status rows of that year (to
     say why a value is missing). Out: region_code, region_name, level (county/zone/city), sort_order,
     indicator, short_name, name, unit, decimals, indicator_order, value, method, rank (counties only; higher
-    is better; ties share the better rank), ranked, missing (None, 未报送, 无数据, 无记录 or 仅报至…)."""
+    is better; ties share the better rank), ranked, missing (None, 未报送, 无数据, 零报告 or 仅报至…)."""
     city = pl.DataFrame({"region_code": ["441600"], "name": ["全市"], "level": ["city"], "sort_order": [99]})
     regs = pl.concat([regions.select("region_code", "name", "level", "sort_order"),
                       city.with_columns(pl.col("sort_order").cast(regions["sort_order"].dtype))])
@@ -340,11 +316,10 @@ def comparison(values: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataF
         grid = grid.with_columns(pl.lit(None, pl.String).alias("status"), pl.lit(None, pl.String).alias("label"))
     missing = (pl.when(pl.col("value").is_not_null()).then(None)
                .when(pl.col("level") == "city").then(pl.lit(EMPTY))
-               .when(pl.col("source_form").is_in(list(EVENT_ONLY_FORMS))).then(pl.lit(NO_RECORD))
-               .when(pl.col("status").is_in([STATUS_MISSING, STATUS_LATE])).then(pl.lit(MISSING))
+               .when(pl.col("status") == STATUS_LATE).then(pl.lit(MISSING))
                .when(pl.col("status") == STATUS_PART).then(pl.lit("仅报") + pl.col("label"))
-               .when(pl.col("status") == STATUS_DONE).then(pl.lit(EMPTY))
-               .otherwise(pl.lit(MISSING)))
+               .when(pl.col("label").str.starts_with("零报告")).then(pl.lit("零报告"))
+               .otherwise(pl.lit(EMPTY)))
     return (grid.with_columns(missing.alias("missing"))
             .sort("sort_order", "indicator_order")
             .select("region_code", "region_name", "level", "sort_order", "indicator", "short_name", "name", "unit",
@@ -417,12 +392,12 @@ def county_lights(targets: pl.DataFrame, values: pl.DataFrame, base: pl.DataFram
                 expected = city_path
             else:
                 expected = (b.get((ind, code)) or 0.0) + (city_path - cb) / 6
-            if v is None and form_state in (STATUS_MISSING, STATUS_LATE):
+            if v is None and form_state == STATUS_LATE:
                 light, share, note = RED, 0.0, f"{t['source_form']}未报送"
             elif v is None and t["city_method"] == "stage":
                 light, share, note = GREY, None, "无聚集发展园区，不评价"
             elif v is None and t["city_method"] in ("count", "cumulative"):
-                v = 0.0  # the form was sent (or is event-only) and lists none
+                v = 0.0  # the form was sent (or a 零报告) and lists none
                 light = share = None
             elif v is None:
                 light, share, note = GREY, None, "无数据，不评价"
@@ -445,12 +420,9 @@ def county_lights(targets: pl.DataFrame, values: pl.DataFrame, base: pl.DataFram
 
 def county_scores(lights: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
     """score = 80 × mean(min(share, 1)) over assessed targets + 20 × reporting rate; ranked, ties share."""
-    due = status.filter(pl.col("level") == "county").with_columns(
-        pl.col("status").replace_strict({STATUS_DONE: 1.0, STATUS_PART: 0.5}, default=0.0).alias("sent"),
-        pl.struct("form", "level", "year").map_elements(
-            lambda s: form_due(s["form"], s["level"], s["year"]), return_dtype=pl.Boolean).alias("due"))
-    rep = due.filter(pl.col("due")).group_by("region_code").agg(
-        pl.col("sent").sum().alias("forms_sent"), pl.len().alias("forms_due"))
+    due = status.filter((pl.col("level") == "county") & (pl.col("status") != STATUS_NONE)).with_columns(
+        pl.col("status").replace_strict(SENT_SHARE, default=0.0).alias("sent"))
+    rep = due.group_by("region_code").agg(pl.col("sent").sum().alias("forms_sent"), pl.len().alias("forms_due"))
     prog = lights.group_by("region_code", "region_name", "sort_order").agg(
         (pl.col("share").drop_nulls().clip(upper_bound=1.0).mean() * 100).alias("progress_score"),
         (pl.col("light") == GREEN).sum().alias("green"), (pl.col("light") == YELLOW).sum().alias("yellow"),
@@ -473,9 +445,9 @@ def fixes_for(lights: pl.DataFrame, status: pl.DataFrame, titles: dict[str, str]
         items = []
         for r in status.filter(pl.col("region_code") == code).sort("form").iter_rows(named=True):
             form = f"{r['form']} {titles.get(r['form'], '')}".strip()
-            if r["status"] in (STATUS_MISSING, STATUS_LATE):
-                late = "（逾期：六个县区中已有" + str(r["counties_reported"]) + "个报送）" if r["status"] == STATUS_LATE else ""
-                items.append(f"补报{year}年度{form}{late}。")
+            if r["status"] == STATUS_LATE:
+                items.append(f"补报{year}年度{form}（截止日期{chinese_date(r['due_date'])}已过，六个县区中已有"
+                             f"{r['counties_reported']}个报送；当年没有需要报送的内容的，报送零报告）。")
             elif r["status"] == STATUS_PART:
                 items.append(f"{form}仅报{r['label']}，补报{year}年全年数据。")
         for r in lights.filter((pl.col("region_code") == code) & pl.col("light").is_in([RED, YELLOW])).iter_rows(named=True):
@@ -508,7 +480,7 @@ def county_reading(src, year: int) -> CountyReading:
         year, year, year, BASE_YEAR)
     regions = compared_regions(src)
     counties = regions.filter(pl.col("level") == "county")
-    status = submission_status(coverage(src), regions, [year]).filter(pl.col("level") == "county")
+    status = submission_status(src, [year]).filter(pl.col("level") == "county")
     city_base = dict(vals.filter((pl.col("year") == BASE_YEAR) & (pl.col("region_code") == "441600"))
                      .select("indicator", "value").iter_rows())
     lights = county_lights(targets, vals.filter(pl.col("year") == year), vals.filter(pl.col("year") == BASE_YEAR),
@@ -519,7 +491,7 @@ def county_reading(src, year: int) -> CountyReading:
 
 
 def late_list(status: pl.DataFrame) -> pl.DataFrame:
-    """The 逾期 rows (a due form missing while at least LATE_QUORUM counties sent it), newest year first."""
+    """The 逾期未报 rows (past the due date, nothing sent, not even a 零报告), newest year first."""
     return status.filter(pl.col("status") == STATUS_LATE).sort("year", "form", "sort_order", descending=[True, False, False])
 
 
@@ -541,3 +513,49 @@ def chinese_date(d: dt.date) -> str:
 def score_text(row: dict) -> str:
     return (f"{row['score']:.1f}分（进度{row['progress_score'] or 0:.1f} × {PROGRESS_WEIGHT}% + "
             f"报送{row['reporting_score']:.1f} × {REPORTING_WEIGHT}%）")
+
+
+# ---- the levers: tasks and money (etl/sql/60_tasks.sql, 70_funds.sql) ------------------------------------------
+TASK_LIGHTS = ("红灯", "黄灯", "绿灯", "灰灯")
+TASK_LIGHT_COLORS = {"红灯": LIGHT_COLORS[RED], "黄灯": LIGHT_COLORS[YELLOW], "绿灯": LIGHT_COLORS[GREEN],
+                     "灰灯": LIGHT_COLORS[GREY]}
+
+
+def tasks_at(src, year: int) -> tuple[str | None, pl.DataFrame]:
+    """The 22 tasks' lights as judged after the last quarter up to the end of ``year`` that has progress reports
+    (its label, e.g. 2024年第四季度; None when no task was ever reported): one row per task."""
+    point = src.q("SELECT quarter_label, judged_on FROM task_review_points WHERE reports > 0 AND qi <= ? "
+                  "ORDER BY qi DESC LIMIT 1", year * 4 + 3)
+    if point.is_empty():
+        return None, pl.DataFrame()
+    label, judged = point.row(0)
+    return label, src.q("SELECT * FROM task_lights_at(?) ORDER BY task_order", judged)
+
+
+def county_funds(src, year: int) -> pl.DataFrame:
+    """Per county and zone, the policy year ``year``'s money from entitlement (测算) to payment, and the flags:
+    entitled but never applied (enterprises that may be missing out), paid without an entitlement, paid above
+    what was approved. The county's own payments are in the same rows."""
+    return src.q(
+        "SELECT r.region_code, r.name AS region_name, r.level, r.sort_order, "
+        "       coalesce(sum(f.estimated_wan), 0)::DOUBLE AS estimated_wan, coalesce(sum(f.applied_wan), 0)::DOUBLE AS applied_wan, "
+        "       coalesce(sum(f.approved_wan), 0)::DOUBLE AS approved_wan, coalesce(sum(f.paid_wan), 0)::DOUBLE AS paid_wan, "
+        "       coalesce(sum(f.not_applied), 0)::BIGINT AS not_applied, "
+        "       coalesce(sum(f.not_applied_wan), 0)::DOUBLE AS not_applied_wan, "
+        "       coalesce(sum(f.paid_without_entitlement), 0)::BIGINT AS paid_without_entitlement, "
+        "       coalesce(sum(f.over_paid), 0)::BIGINT AS over_paid "
+        "FROM regions r LEFT JOIN funds_summary f ON f.region_code = r.region_code AND f.year = ? "
+        "WHERE r.level IN ('county', 'zone') GROUP BY ALL ORDER BY r.sort_order", year)
+
+
+def not_applied(src, year: int, region: str) -> list[str]:
+    """The enterprises and places of a county entitled (测算) for ``year`` that never applied, with the amount."""
+    rows = src.q("SELECT entity_name, clause, estimated_wan FROM funds_chain WHERE region_code = ? AND year = ? "
+                 "AND flag_not_applied ORDER BY estimated_wan DESC, entity_name", region, year)
+    return [f"{n}（{c}，测算{fmt_value(w, '万元')}）" for n, c, w in rows.iter_rows()]
+
+
+def commitments(src) -> pl.DataFrame:
+    """The policy's fiscal commitments per year (四(二) 3000万/1000万, 三(五)1 training, 三(二)2 the centre)."""
+    return src.q("SELECT p.*, c.scope AS scope_text FROM commitments_progress p JOIN fiscal_commitments c USING (commitment_id) "
+                 "WHERE p.status <> '无数据' ORDER BY p.commitment_order, p.year")

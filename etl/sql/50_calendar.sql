@@ -1,7 +1,8 @@
 -- The reporting calendar (forms.toml `calendar`): which region owes which form for which year, by when, and
--- what it did. A form is due `due_days` after its year ends; every county and zone owes every year from the
--- first year anyone reported the form, up to the last year already due (judged at `calendar_today`). An
--- event-only form (F6) is reported by its rows or by a 零报告 (nothing recognised that year).
+-- what it did. A form is due `due_days` after its year ends; every county and zone owes every annual form each
+-- year from the year monitoring began (the first year anything was reported) up to the current year (judged at
+-- `calendar_today`). A year is reported by a file that speaks for the whole year (an annual row, or F1's
+-- December / Q4 year-to-date figure), or by a 零报告 (nothing to report that year, e.g. no recognition).
 --
 --   status  按时报送 / 逾期报送 (first published file sent on or before / after the due date; a 零报告 counts)
 --           待审核 (only a waiting web submission) / 逾期未报 (due date passed, nothing) / 未到期 (not yet due)
@@ -11,7 +12,7 @@ WITH due AS (
     SELECT c.form, c.due_days, f.first_year
     FROM form_calendar c
     JOIN forms_declared fd USING (form)
-    JOIN (SELECT form, min(CAST(period_year(period) AS INTEGER)) AS first_year FROM receipt_coverage GROUP BY form) f USING (form)
+    CROSS JOIN (SELECT min(CAST(period_year(period) AS INTEGER)) AS first_year FROM receipt_coverage) f
     WHERE c.every = 'year' AND fd.scope = 'region'
 ),
 owed AS (
@@ -22,15 +23,15 @@ owed AS (
     CROSS JOIN range(d.first_year, year((SELECT today FROM calendar_today)) + 1) y(year)
     WHERE r.level IN ('county', 'zone')
 ),
-sent AS (  -- a file speaks for a year when it covers the year itself (a part-year F1 row does not)
-    SELECT c.form, c.region_code, CAST(c.period AS INTEGER) AS year, r.status,
+sent AS (  -- a file speaks for a year when it covers the whole year (a part-year F1 row before December does not)
+    SELECT c.form, c.region_code, CAST(period_year(c.period) AS INTEGER) AS year, r.status,
            min(r.submitted_on) AS first_sent, arg_min(c.receipt_id, r.submitted_on) AS receipt_id,
            bool_or(c.action = 'zero') AS zero_report
     FROM (SELECT * FROM receipt_coverage UNION ALL
           SELECT r.receipt_id, r.seq, f.form, f.region_code, f.period, f.region_code, f.action, NULL
           FROM pending_coverage f JOIN receipts r USING (receipt_id)) c
     JOIN receipts r USING (receipt_id)
-    WHERE length(c.period) = 4
+    WHERE period_end_month(c.period) = 12
     GROUP BY ALL
 )
 SELECT o.form, o.region_code, o.region_name, o.level, o.sort_order, o.year, o.due_date,
