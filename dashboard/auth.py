@@ -86,3 +86,9 @@ def sign_in_page(person: access.Person) -> None:
         st.warning("您的账号已登录，但尚未分配角色，暂时不能查看任何数据。请联系市商务局为您分配角色（县区填报员、审核员、领导、督查组或分析员）。")
         st.text(f"账号：{person.name}（{person.user}）")
         st.button("退出登录", on_click=st.logout, key="signout_main")
+
+
+def allowed(capability: str) -> bool:
+    """May the person looking at this page do ``capability`` (e.g. access.EXPORT: the briefing, the 督查通报)?"""
+    person = st.session_state.get("person") or viewer()
+    return person.can(capability)

@@ -118,3 +118,44 @@ def test_without_a_provider_the_app_is_read_only_and_says_so(tmp_path_factory, b
         expect(page.get_by_text("本系统当前为只读").first).to_be_visible()
         assert nav(page) == [p for p in ALL if p != "报送审核"]
         ctx.close()
+
+
+def test_a_clerk_submits_a_reviewer_approves_and_only_exporters_get_the_meeting_files(site, browser, tmp_path):
+    from conftest import write_xlsx
+
+    path = write_xlsx(tmp_path / "连平县2025年上半年统计表.xlsx", {"表": [
+        ["县区", "统计期", "社会消费品零售总额（万元）", "网络零售额（万元）"], ["连平县", "2025年1-6月", 52000, 4100]]})
+    clerk = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="zh-CN").new_page()
+    sign_in(clerk, site.url, "lianping", "pw-1")
+    assert clerk.get_by_role("button", name="会议材料").count() == 0  # a clerk does not take the meeting's files
+    clerk.locator('[data-testid="stSidebarNav"] a', has_text="数据报送").click()
+    clerk.locator("h1", has_text="数据报送").wait_for()
+    clerk.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    clerk.get_by_text(path.name).first.wait_for()
+    clerk.get_by_role("button", name="提交审核").click()
+    expect(clerk.get_by_text("已提交，待市商务局审核").first).to_be_visible(timeout=120_000)
+
+    reviewer = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="zh-CN").new_page()
+    sign_in(reviewer, site.url, "reviewer-a", "pw-2")
+    reviewer.locator('[data-testid="stSidebarNav"] a', has_text="报送审核").click()
+    reviewer.locator("h1", has_text="报送审核").wait_for()
+    wait_idle(reviewer)
+    expect(reviewer.get_by_text(path.name).first).to_be_visible()
+    reviewer.get_by_role("button", name="审核通过并发布").click()
+    expect(reviewer.get_by_text("已入库").first).to_be_visible(timeout=120_000)
+    (who,) = [r for r in _receipts(site) if r["file"] == path.name]
+    assert (who["status"], who["user"], who["decided_by"], who["decided_role"]) == ("accepted", "lianping", "reviewer-a", "审核员")
+
+    leader = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="zh-CN").new_page()
+    sign_in(leader, site.url, "leader", "pw-3")
+    expect(leader.get_by_role("button", name="会议材料")).to_be_visible()
+    for ctx_page in (clerk, reviewer, leader):
+        ctx_page.context.close()
+
+
+def _receipts(site) -> list[dict]:
+    from etl import store
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ECMON_HOME", str(site.home))
+        return store.receipts()

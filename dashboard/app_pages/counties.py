@@ -12,8 +12,9 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from dashboard import county_charts, data, ui
+from dashboard import auth, county_charts, data, ui
 from dashboard import inspection_export as ie
+from etl import access
 from etl.report import facts
 
 GEOJSON = Path(__file__).resolve().parents[2] / "data" / "geo" / "heyuan_counties.geojson"
@@ -145,21 +146,22 @@ table = ie.comparison(ie.year_values(year), inds, regions, year_status)
 part = table.filter(pl.col("indicator") == code)
 keys = ie.key_indicators()
 
-with c_dl.popover(f"{year}年督查通报", icon=":material/download:", width="stretch"):
-    st.caption("通报（Word 公文）按得分排名，列出各县区各目标的红黄绿信号灯和须整改事项；附件（Excel）为排名、信号灯和全部指标数值。"
-               "与命令 `python -m etl bulletin --year 年份 --out 目录` 生成的文件相同。")
-    stem = ie.bulletin.file_stem(year)
-    st.download_button("通报（Word）", data=lambda: ie.bulletin.docx_bytes(ie.bulletin_of(year)), file_name=f"{stem}.docx",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       icon=":material/description:", width="stretch", on_click="ignore")
-    st.download_button("附件（Excel）", data=lambda: ie.bulletin.xlsx_bytes(ie.bulletin_of(year)), file_name=f"{stem}（附件）.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/table_chart:", width="stretch", on_click="ignore")
-    st.download_button("各项指标数值表（Excel）", data=ie.workbook(year, table, inds, info, keys),
-                       file_name=f"河源市电子商务发展督查通报表（{year}年）.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:", width="stretch",
-                       help="本年度全部指标：各县区、功能区（单列）、全市，含关键指标排名、未报送标注和指标口径说明")
+if auth.allowed(access.EXPORT):  # the 督查通报 is for 领导, 督查组, 审核员, 分析员
+    with c_dl.popover(f"{year}年督查通报", icon=":material/download:", width="stretch"):
+        st.caption("通报（Word 公文）按得分排名，列出各县区各目标的红黄绿信号灯和须整改事项；附件（Excel）为排名、信号灯和全部指标数值。"
+                   "与命令 `python -m etl bulletin --year 年份 --out 目录` 生成的文件相同。")
+        stem = ie.bulletin.file_stem(year)
+        st.download_button("通报（Word）", data=lambda: ie.bulletin.docx_bytes(ie.bulletin_of(year)), file_name=f"{stem}.docx",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           icon=":material/description:", width="stretch", on_click="ignore")
+        st.download_button("附件（Excel）", data=lambda: ie.bulletin.xlsx_bytes(ie.bulletin_of(year)), file_name=f"{stem}（附件）.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/table_chart:", width="stretch", on_click="ignore")
+        st.download_button("各项指标数值表（Excel）", data=ie.workbook(year, table, inds, info, keys),
+                           file_name=f"河源市电子商务发展督查通报表（{year}年）.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:", width="stretch",
+                           help="本年度全部指标：各县区、功能区（单列）、全市，含关键指标排名、未报送标注和指标口径说明")
 
 st.markdown(f'<div class="headline">{html.escape(headline(table, ind, year))}</div>', unsafe_allow_html=True)
 

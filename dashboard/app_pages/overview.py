@@ -14,7 +14,8 @@ import html
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import auth, charts, data, ui
+from etl import access
 from etl.report import briefing, facts
 
 SRC = data.SOURCE
@@ -279,7 +280,8 @@ else:
                 unsafe_allow_html=True)
     scoreboard(progress)
     corrected_marks(progress)
-    briefing_downloads(as_of, ppt, pdf)
+    if auth.allowed(access.EXPORT):  # 领导, 督查组, 审核员, 分析员 (and everyone when the app is read-only)
+        briefing_downloads(as_of, ppt, pdf)
 
     other_aims(as_of)  # 政策其他量化要求
 
