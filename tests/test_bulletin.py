@@ -49,8 +49,9 @@ def test_the_bulletin_has_the_gongwen_frame(document):
     assert text[2] == "河电商联办〔    〕    号"  # the number is filled in by the office
     assert text[3] == "关于2016年度全市电子商务发展目标推进情况的通报"
     assert text[4] == bulletin.RECIPIENTS
-    heads = [t for t in text if t[:2] in ("一、", "二、", "三、", "四、", "五、")]
-    assert heads == ["一、总体进展", "二、各县区排名及得分", "三、存在问题", "四、整改要求", "五、评价口径"]
+    heads = [t for t in text if t[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
+    assert heads == ["一、总体进展", "二、各县区排名及得分", "三、存在问题", "四、扶持政策、资金和重点任务落实情况", "五、整改要求",
+                     "六、评价口径"]
     assert "附件：2016年度各县区电子商务发展目标推进情况表（Excel）" in text
     assert text[-4:-1] == ["河源市发展电子商务联席会议办公室", "（河源市商务局代章）", "2017年3月15日"]
     assert "模拟数据，非官方统计" in document.sections[0].header.paragraphs[0].text
@@ -84,15 +85,17 @@ def test_the_lights_say_their_colour_in_words(document):
 
 def test_each_county_is_told_what_to_fix(document, b):
     text = paragraphs(document)
-    start = text.index("四、整改要求")
-    part = text[start:text.index("五、评价口径")]
+    start = text.index("五、整改要求")
+    part = text[start:text.index("六、评价口径")]
     heads = [t for t in part if t.startswith("（")]
     assert heads == ["（一）源城区（第1名，76.7分）", "（二）紫金县（第2名，53.3分）", "（三）龙川县（第3名，42.3分）",
                      "（四）和平县（第4名，26.0分）", "（五）连平县（第5名，22.7分）", "（六）东源县（第6名，3.3分）"]
     lianping = part[part.index("（五）连平县（第5名，22.7分）") + 1:part.index("（六）东源县（第6名，3.3分）")]
     assert lianping == ["1. 补报2016年度F2 电子商务企业名录" + LATE.format(n=2), "2. 补报2016年度F3 孵化基地和产业园情况表" + LATE.format(n=3),
                         "3. 补报2016年度F5 本地知名品牌企业触网情况表" + LATE.format(n=3),
-                        "4. 补报2016年度F6 农村电商与示范认定表" + LATE.format(n=3)]
+                        "4. 补报2016年度F6 农村电商与示范认定表" + LATE.format(n=3),
+                        # its 2016 government-purchased class cost 16万: 三(五)1 30% = 4.8万, never applied (no F7)
+                        "5. 2016年度有1项按报表测算可享受扶持但未申请：连平县商务局（三(五)1，测算4.80万元），请通知有关企业（单位）核实并申请。"]
     # 和平县 sent F4 and F6 for 2016: it is not told to send them again
     heping = part[part.index("（四）和平县（第4名，26.0分）") + 1:part.index("（五）连平县（第5名，22.7分）")]
     assert not any("F4" in t or "F6" in t for t in heping)
@@ -100,7 +103,7 @@ def test_each_county_is_told_what_to_fix(document, b):
 
 def test_the_attachment_is_ranked_coloured_and_labelled(b):
     wb = openpyxl.load_workbook(io.BytesIO(bulletin.xlsx_bytes(b)))
-    assert wb.sheetnames == ["2016年排名与信号灯", "2016年各项指标"]
+    assert wb.sheetnames == ["2016年排名与信号灯", "2016年各项指标", "2016年资金兑现"]
     ws = wb["2016年排名与信号灯"]
     assert ws["A1"].value == "附件：2016年度各县区电子商务发展目标推进情况表"
     assert ws["A2"].value.startswith("河源市发展电子商务联席会议办公室　河电商联办〔    〕    号　2017年3月15日　数据截至2017年底")
