@@ -413,7 +413,7 @@ def step_load(paths: list[Path]) -> dict:
         return run
 
     pipeline.check = timed("check", pipeline.check)
-    store.keep = timed("keep", store.keep)
+    store.keep_batch = timed("keep", store.keep_batch)
     warehouse.build = timed("build", warehouse.build)
     start = now()
     outcome = pipeline.load(paths)

@@ -256,6 +256,6 @@ def test_the_briefing_downloads_from_the_overview_in_one_click(server, browser, 
             path = tmp_path / download.suggested_filename
             download.save_as(path)
             assert path.read_bytes()[:len(magic)] == magic
-        assert len(pypdf.PdfReader(str(path)).pages) == 8
+        assert len(pypdf.PdfReader(str(path)).pages) == 10  # 8 slides + the tasks and the commitments (sample F7/F8)
     finally:
         ctx.close()
