@@ -71,8 +71,8 @@ def ready_selector(url_path: str) -> str:
 
 def build_sample_home(home: Path) -> Path:
     """Load the sample files into ``home`` with the real ETL (etl.pipeline.load), with their send dates
-    (data/sample/manifest/报送日期.csv), in the two loads of etl.sample.load_batches (the corrections after the
-    rest is published, as dashboard/serve.sh does); returns ``home``."""
+    (data/sample/manifest/报送日期.csv), in the loads of etl.sample.load_batches (the corrections after the rest
+    is published, as dashboard/serve.sh does); returns ``home``."""
     sys.path.insert(0, str(ROOT))
     from etl import pipeline, sample
 

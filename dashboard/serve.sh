@@ -15,8 +15,8 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
-# The sample files with their send dates (data/sample/manifest/报送日期.csv, `python -m etl load --dates`) in two
-# loads: every report, then the corrections (*_9_*), which change a value already published (已更正 on 总览).
+# The sample files with their send dates (data/sample/manifest/报送日期.csv, `python -m etl load --dates`): every
+# report, then each correction (*_9_*) in a load of its own, changing a value already published (已更正 on 总览).
 uv run python -m etl.sample load data/sample
 exec uv run streamlit run dashboard/app.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-localhost}" \
   --server.headless true

@@ -5,7 +5,7 @@ building, village, training class, organiser and brand is named ``示例…`` so
 the 统一社会信用代码 are random but carry a valid GB 32100-2015 check digit.
 
     uv run python -m etl.sample data/sample           # write every file (same bytes on every run)
-    uv run python -m etl.sample load data/sample      # load them (ECMON_HOME) in two loads, with their send dates
+    uv run python -m etl.sample load data/sample      # load them (ECMON_HOME): the reports, then the corrections
 
 ``EXPECTED_CITY`` is the story computed from the generated rows themselves (an oracle independent of the
 ETL); tests/test_sample.py loads the files through the real ETL and compares.
@@ -15,8 +15,8 @@ filled in the way people really fill them in (title rows, unit rows, 合计 rows
 thousands separators, full-width digits, text dates, Y/N, CSV in GBK …). Every file name starts with
 ``<year>_<n>_`` so that ``sorted()`` of the paths is the order to load them in: ``1`` county and zone
 files, ``2`` the statistics bureau, ``3`` the 市商务局's payments, ``4`` the units' progress reports, ``9``
-corrected resubmissions (更正). The corrections come in a SECOND load, after everything else was published
-(``load_batches``), so that a corrected value replaces a published one.
+corrected resubmissions (更正). The corrections come after everything else was published, each in a load of
+its own (``load_batches``), so that a corrected value replaces a published one.
 
 The story at city level (the policy's targets for 2015, 2017 and 2020):
 
@@ -1120,13 +1120,14 @@ def sent_on(f: OutFile) -> date:
 
 
 def load_batches(folder: Path) -> list[list[Path]]:
-    """The sample files in the order to load them, in two loads: every report (in byte order of the names), then,
-    after it is published, the corrections ``<year>_9_…``: the 市统计局's corrected 2020 figure changes a target
-    value already published (已更正 on 总览). dashboard/serve.sh (``python -m etl.sample load``) and the tests'
-    sample warehouse (dashboard/bench_pages.py) load these."""
+    """The sample files in the order to load them: one load of every report (in byte order of the names), then,
+    after it is published, each correction ``<year>_9_…`` in a load of its own (each was sent on its own day): the
+    市统计局's corrected 2020 figure changes a target value already published, and 总览 marks it 已更正, naming that
+    file's receipt. dashboard/serve.sh (``python -m etl.sample load``) and the tests' sample warehouse
+    (dashboard/bench_pages.py) load these."""
     files = sorted(p for p in Path(folder).iterdir() if p.suffix in (".xlsx", ".csv"))
     corrections = [p for p in files if p.name.split("_")[1] == "9"]
-    return [[p for p in files if p not in corrections], corrections]
+    return [[p for p in files if p not in corrections]] + [[p] for p in corrections]
 
 
 def manifest_dates(folder: Path) -> dict[str, str]:
@@ -1557,11 +1558,11 @@ def readme(files: list[OutFile], sizes: dict[str, int]) -> str:
         "`uv run python -m etl.sample data/sample` (byte-identical on every run); the story is in its docstring.",
         "",
         "文件名以 `年份_序号_` 开头，按文件名排序即为加载顺序：1 县区和功能区，2 市统计局，3 市商务局资金兑现表，",
-        "4 市直单位重点任务进展表，9 更正报送；更正报送在其余文件入库之后另行加载。每个文件的报送日期见",
+        "4 市直单位重点任务进展表，9 更正报送；更正报送在其余文件入库之后逐个另行加载。每个文件的报送日期见",
         "`manifest/报送日期.csv`（`python -m etl load --dates`）。`uv run python -m etl.sample load data/sample` 按此加载。",
         "File names start with `<year>_<n>_`: load them in sorted order (1 counties and zones, 2 the statistics",
-        "bureau, 3 the 市商务局's payments, 4 the units' task progress, 9 corrections), the corrections in a second",
-        "load after the rest is published; `manifest/报送日期.csv` has each file's send date (`python -m etl load",
+        "bureau, 3 the 市商务局's payments, 4 the units' task progress, 9 corrections), each correction in a load",
+        "of its own after the rest is published; `manifest/报送日期.csv` has each file's send date (`python -m etl load",
         "--dates`). `uv run python -m etl.sample load data/sample` does both. Warnings on purpose: 东源县 2019",
         "online retail jump (>50%), 龙川县 2021",
         "training ledger 合计 off by 20 人次. All files are valid.",
@@ -1637,7 +1638,7 @@ def write_all(out_dir: Path) -> list[OutFile]:
 
 def load(folder: Path) -> int:
     """``python -m etl.sample load DIR``: load the files of DIR with their send dates (the command line's
-    ``load --dates``), in the two loads of load_batches."""
+    ``load --dates``), in the loads of load_batches."""
     from etl import cli
 
     for batch in filter(None, load_batches(folder)):
