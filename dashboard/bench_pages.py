@@ -69,30 +69,29 @@ def ready_selector(url_path: str) -> str:
 
 # ---- the sample warehouse ------------------------------------------------------------------------
 
-def sample_files() -> list[Path]:
-    """The shipped sample files in load order: byte order of their names (the ``<year>_<n>_`` prefixes)."""
-    return sorted(p for p in SAMPLE_DIR.iterdir() if p.suffix.lower() in (".xlsx", ".csv"))
-
-
 def build_sample_home(home: Path) -> Path:
-    """Load every sample file into ``home`` with the real ETL (etl.pipeline.load); returns ``home``."""
+    """Load the sample files into ``home`` with the real ETL (etl.pipeline.load), with their send dates
+    (data/sample/manifest/报送日期.csv), in the loads of etl.sample.load_batches (the corrections after the rest
+    is published, as dashboard/serve.sh does); returns ``home``."""
     sys.path.insert(0, str(ROOT))
-    from etl import pipeline
+    from etl import pipeline, sample
 
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
     before = os.environ.get("ECMON_HOME")
     os.environ["ECMON_HOME"] = str(home)
     try:
-        outcome = pipeline.load(sample_files(), simulated=True)
+        dates = sample.manifest_dates(SAMPLE_DIR)
+        for batch in filter(None, sample.load_batches(SAMPLE_DIR)):
+            outcome = pipeline.load(batch, simulated=True, submitted_on=dates)
+            if not (outcome.ok and outcome.published):
+                problems = [f"{p.file}: {m}" for p in outcome.parsed for m in p.problems.errors]
+                raise RuntimeError("the sample data did not load: " + "; ".join(problems[:10]))
     finally:
         if before is None:
             os.environ.pop("ECMON_HOME", None)
         else:
             os.environ["ECMON_HOME"] = before
-    if not (outcome.ok and outcome.published):
-        problems = [f"{p.file}: {m}" for p in outcome.parsed for m in p.problems.errors]
-        raise RuntimeError("the sample data did not load: " + "; ".join(problems[:10]))
     return home
 
 

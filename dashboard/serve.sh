@@ -15,7 +15,8 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
-export LC_ALL=C.UTF-8  # sample files load in byte order of their names (originals before corrections)
-uv run python -m etl load --quiet data/sample/*.xlsx data/sample/*.csv
+# The sample files with their send dates (data/sample/manifest/报送日期.csv, `python -m etl load --dates`): every
+# report, then each correction (*_9_*) in a load of its own, changing a value already published (已更正 on 总览).
+uv run python -m etl.sample load data/sample
 exec uv run streamlit run dashboard/app.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-localhost}" \
   --server.headless true

@@ -5,6 +5,7 @@ building, village, training class, organiser and brand is named ``示例…`` so
 the 统一社会信用代码 are random but carry a valid GB 32100-2015 check digit.
 
     uv run python -m etl.sample data/sample           # write every file (same bytes on every run)
+    uv run python -m etl.sample load data/sample      # load them (ECMON_HOME): the reports, then the corrections
 
 ``EXPECTED_CITY`` is the story computed from the generated rows themselves (an oracle independent of the
 ETL); tests/test_sample.py loads the files through the real ETL and compares.
@@ -13,7 +14,9 @@ The files are what the six counties, the two zones (市高新区, 江东新区) 
 filled in the way people really fill them in (title rows, unit rows, 合计 rows, codes or short names,
 thousands separators, full-width digits, text dates, Y/N, CSV in GBK …). Every file name starts with
 ``<year>_<n>_`` so that ``sorted()`` of the paths is the order to load them in: ``1`` county and zone
-files, ``2`` the statistics bureau, ``9`` corrected resubmissions (更正).
+files, ``2`` the statistics bureau, ``3`` the 市商务局's payments, ``4`` the units' progress reports, ``9``
+corrected resubmissions (更正). The corrections come after everything else was published, each in a load of
+its own (``load_batches``), so that a corrected value replaces a published one.
 
 The story at city level (the policy's targets for 2015, 2017 and 2020):
 
@@ -28,7 +31,9 @@ The story at city level (the policy's targets for 2015, 2017 and 2020):
 - 知名品牌企业触网 (F5): 18/6 (2014), 20/9, 22/13, 25/18 (72%, 2017 target met), 25/20, 26/23,
   28/27 (96.4%, 2020 target missed), 28/28, 30/30 ….
 - 网络零售额 ÷ 社会消费品零售总额 (F1): 6.0% (2014) → 16.8% (2020, 20% missed) → 22.0% (2024). The
-  市统计局 reports 全市 rows for 2016–2024, 1–3% off the county sum.
+  市统计局 reports 全市 rows for 2016–2024, 1–3% off the county sum. It corrects its 2020 online retail up 2%
+  long after (``2020_9_市统计局2020年全市电子商务统计表（更正）.xlsx``, sent 2025-07-16): 2020 is 17.1% (still
+  missed), and 总览 marks the target value 已更正 (16.8% before).
 
 Cases that show how the monitor reads identity and years (tests/test_fidelity.py tests them by hand):
 
@@ -43,8 +48,19 @@ Cases that show how the monitor reads identity and years (tests/test_fidelity.py
 - 三(三)6: the cross-border platforms opened 2016 (1) and 2017 (2) make 3 by 2017 (2—3家: 达标).
 
 Warnings on purpose: 东源县's online retail jumps by more than 50% in 2019 (a new platform), and the
-合计 row of 龙川县's 2021 training ledger is 20 人次 too high. One supersede case: 龙川县 resubmits its
-2019 F1 (``2019_9_2019年龙川县电子商务报表（更正）.xlsx``).
+合计 row of 龙川县's 2021 training ledger is 20 人次 too high. Two supersede cases: 龙川县 resubmits its
+2019 F1 (``2019_9_2019年龙川县电子商务报表（更正）.xlsx``) and the 市统计局 its 2020 city figure (above).
+
+The reporting calendar (etl/sql/50_calendar.sql: every county and zone owes F1–F6 every year from the first year
+anyone reported the form, by 90 days after the year). Each file's 报送日期 is in ``manifest/报送日期.csv``
+(``python -m etl load --dates``; ``sent_on``): a county's (zone's) files of a year are all sent on one day between
+1月29日 and the due date of the next year, but those of LATE_SENDERS, in April–June (和平县 2015, 龙川县 2018,
+江东新区 2020, 连平县 2022, 紫金县 2023: 逾期报送); the 市统计局's city figures come in May–June (a city figure is owed
+by no county). A region with nothing to report in a ledger form it owes (F2–F6: a zone has no brand enterprises,
+most counties recognise nothing in a year) sends a sheet with the header and ``报送方式：零报告 填报县区：… 报送年度：…``
+above it in its workbook; three did not (NOT_SENT: 市高新区 F5 2023, 和平县 F6 2023, 江东新区 F6 2024), so 催报 lists
+them as 逾期未报. The data end in 2024: every 2025 report (due 2026-03-31) is honestly 逾期未报 once that day has
+passed (the calendar judges today; ECMON_TODAY overrides).
 
 The money (F7 政策资金兑现表, ``<year>_3_市商务局…`` for 市本级 and 省级 money, and an F7 sheet in each county's
 workbook for its own 县区 money). The entitlements are the sample's own subsidy estimates (etl/sql/40_subsidies.sql
@@ -58,13 +74,13 @@ by its county): 超额拨付. One 其他电商企业 is paid the 小微 award (�
 全市统筹3000万 and 市本级1000万 missed 2016–2018 (the sample's economy is small); training 300万 missed 2015 and 2016,
 met 2017; the centre's 30万 met every year but 2020; 2025 onwards 无数据 (no payment reported).
 
-The tasks (F8 重点任务进展表, ``<year>_4_<unit>…``, one file a unit: a back-filled 2016—2019, then one a year): every
+The tasks (F8 重点任务进展表, ``<year>_4_<unit>…``: a unit's back-filled 2016—2019 file, sent in March 2020, so all
+逾期报送; then one file a quarter, sent 5–15 days after it, one in eight 16–30 days: 逾期报送): every
 lead unit reports every quarter 2016Q1–2024Q4; 团市委 and 市农业局 report on tasks they cooperate on from 2021.
 三(五)4 is closed (已完成, with its evidence) in 2016Q2 and 三(三)6 in 2017Q4; 三(四)1 is 滞后 in 2024Q3–Q4;
 市人力资源社会保障局 sends nothing on 三(五)3 for 2024Q4; 三(二)3 says the same thing in 2024Q3 and 2024Q4; 市科技局
 reports on 三(三)2 (which it co-leads) only from 2018; a few other reports are missing. Judged after the 2024Q4 deadline
 (on 2025-04-15): 红灯 三(四)1 and 三(五)3, 黄灯 三(二)3, 灰灯 三(三)6 and 三(五)4, 绿灯 the other 17 (EXPECTED_LIGHTS).
-The files carry no send dates, so each report counts as sent on the day it is loaded (逾期报送).
 """
 
 from __future__ import annotations
@@ -76,7 +92,7 @@ import random
 import sys
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import xlsxwriter
@@ -131,8 +147,13 @@ SUB_PERIODS = {  # part-year rows (year to date) sent in 2023 and 2024
     GAOXIN: {2024: ["Q3"]},
     CITY: {2023: ["Q1", "Q2", "Q3"], 2024: ["03", "06", "09"]},
 }
-CORRECTION = (LONGCHUAN, 2019)  # the originally sent figures were this much lower
-CORRECTION_FACTOR = {"retail_total": 1 / 1.006, "online_retail": 1 / 1.032, "rural_online_retail": 1 / 1.02}
+# Corrected resubmissions (更正, ``<year>_9_…``), loaded in a second load after everything else was published.
+# (sender, year): the figures first sent = the corrected ones × these.
+CORRECTIONS = {
+    (LONGCHUAN, 2019): {"retail_total": 1 / 1.006, "online_retail": 1 / 1.032, "rural_online_retail": 1 / 1.02},
+    (CITY, 2020): {"online_retail": 1 / 1.02},  # the 市统计局 revises its 2020 online retail up 2% (网零占比 16.8% → 17.1%)
+}
+CORRECTION_NAMES = {LONGCHUAN: "{y}年龙川县电子商务报表", CITY: "市统计局{y}年全市电子商务统计表"}
 
 # F2: the recognised platforms (region, first year listed, first year recognised, modes, sales then).
 PLATFORMS = [
@@ -208,6 +229,10 @@ DEMO_COUNTIES = {2016: ZIJIN, 2018: LONGCHUAN}
 PAVILIONS = {2016: (YUANCHENG, 0), 2019: (LONGCHUAN, 3)}  # year: (region, index in PLATFORMS)
 PAVILION_GAPS = {3: {2020}}  # PLATFORMS[3] does not run its pavilion in 2020 (then again from 2021)
 
+# 零报告: a region with nothing to report in a ledger form it owes says so, but these (region, form, year) did not
+# (the 催报 list shows them as 逾期未报).
+NOT_SENT = {(JIANGDONG, "F6", 2024), (HEPING, "F6", 2023), (GAOXIN, "F5", 2023)}
+
 # The identity and year cases (see the docstring). Names written here, not drawn, so that every other name
 # and number of the story stays what it was.
 SAME_NAMED_BASE = ("示例电商孵化基地", (0, 3))  # the name BASES[0] (源城区) and BASES[3] (龙川县) both carry
@@ -278,7 +303,7 @@ def short(region: str) -> str:
 @dataclass
 class Dataset:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {f: [] for f in FORMS})
-    original_f1: list[dict] = field(default_factory=list)  # what 龙川县 sent before its correction
+    first_sent: dict[tuple[str, int], list[dict]] = field(default_factory=dict)  # (sender, year) → F1 rows before 更正
     enterprises: list = field(default_factory=list)
     estimates: list[dict] = field(default_factory=list)  # the sample's own subsidy estimates (40_subsidies.sql)
     sent_f7: dict[tuple[str, int], list[dict]] = field(default_factory=dict)  # (sender, year sent) → F7 rows
@@ -349,9 +374,14 @@ def build_f1(ds: Dataset, rng: random.Random) -> None:
             ds.rows["F1"] += sub_rows(row["region"], year, row, rng)
         if year in BUREAU_YEARS:
             ds.rows["F1"] += sub_rows(CITY, year, bureau_row(counties, year, rng), rng)
-    for row in ds.select("F1", *CORRECTION):
-        ds.original_f1.append({k: round(v * CORRECTION_FACTOR[k], 1) if k in CORRECTION_FACTOR else v
-                               for k, v in row.items()})
+    for (region, year), factors in CORRECTIONS.items():
+        ds.first_sent[(region, year)] = [{k: round(v * factors[k], 1) if k in factors else v for k, v in row.items()}
+                                         for row in ds.select("F1", region, year)]
+
+
+def sent_f1(ds: Dataset, region: str, year: int) -> list[dict]:
+    """The F1 rows a sender first sent for a year (before a correction, if one follows)."""
+    return ds.first_sent.get((region, year)) or ds.select("F1", region, year)
 
 
 def bureau_row(rows: list[dict], year: int, rng: random.Random) -> dict:
@@ -360,7 +390,8 @@ def bureau_row(rows: list[dict], year: int, rng: random.Random) -> dict:
     off = rng.choice([-1, 1]) * rng.uniform(.01, .03)
     total = sum(r["retail_total"] for r in counties) * (1 + off)
     rural = sum(r["rural_online_retail"] for r in counties) * (1 + rng.uniform(-.02, .02))
-    return f1_row(CITY, str(year), total, total * ONLINE_SHARE[year] / 100, rural)
+    corrected = 1 / CORRECTIONS.get((CITY, year), {}).get("online_retail", 1)  # first published: the story's share
+    return f1_row(CITY, str(year), total, total * ONLINE_SHARE[year] / 100 * corrected, rural)
 
 
 @dataclass
@@ -869,7 +900,7 @@ def build_training_payments(ds: Dataset, owed: dict, send) -> None:
 
 TASKS = list(csv.DictReader((CATALOG / "tasks.csv").read_text(encoding="utf-8").splitlines()))
 F8_QUARTERS = [f"{y}Q{q}" for y in range(2016, 2025) for q in range(1, 5)]
-F8_SPANS = [("2016", "2019")] + [(str(y), str(y)) for y in range(2020, 2025)]  # a back-filled file, then one a year
+F8_SPANS = [("2016Q1", "2019Q4")] + [(q, q) for q in F8_QUARTERS if q >= "2020"]  # a back-filled file, then quarterly
 DONE = {  # task: (quarter, the evidence named) — closed (销号): nothing more reported on it
     "三(五)4": ("2016Q2", "已印发《示例河源市电子商务专家咨询小组组建方案》，聘请专家8名，专家费在培训经费中列支"),
     "三(三)6": ("2017Q4", "2015—2017年累计开通跨境电商平台3家，达到“培育2—3家”的要求；验收意见见示例河商务函〔2018〕3号"),
@@ -935,7 +966,7 @@ def build_f8(ds: Dataset) -> None:
     order = {t["task_id"]: i for i, t in enumerate(TASKS)}
     for unit, rows in reports.items():
         for first, last in F8_SPANS:
-            part = sorted((r for r in rows if first <= r["period"][:4] <= last),
+            part = sorted((r for r in rows if first <= r["period"] <= last),
                           key=lambda r: (r["period"], order[r["task"]]))
             if part:
                 ds.sent_f8[(unit, f"{first}-{last}")] = part
@@ -954,6 +985,7 @@ class Sheet:
     style: Style
     title: str  # what the sender writes in the title rows
     sender: str  # region code of the sender
+    zero: bool = False  # a 零报告: the header with 报送方式：零报告, 填报县区 and 报送年度 above it, no rows
 
 
 @dataclass
@@ -962,6 +994,7 @@ class OutFile:
     sheets: list[Sheet]
     encoding: str = ""  # CSV only
     year: int = 0
+    sent: date | None = None  # 报送日期 (sent_on)
 
     @property
     def is_csv(self) -> bool:
@@ -969,36 +1002,40 @@ class OutFile:
 
 
 def plan_files(ds: Dataset) -> list[OutFile]:
+    # a ledger form is owed by every county and zone every year from the first year anyone reported it (the
+    # reporting calendar, etl/sql/50_calendar.sql): with nothing to report, a region sends a 零报告
+    owed = {form: min(row_year(form, r) for r in ds.rows[form]) for form in ALL if FORMS[form]["mode"] == "ledger"}
     files = []
     for year in YEARS:
         for region in COUNTIES + ZONES:
-            files += sender_files(ds, region, year)
+            files += sender_files(ds, region, year, owed)
         if year in BUREAU_FILES:
             files.append(bureau_file(ds, year))
         if (CITY, year) in ds.sent_f7:
             files.append(payment_file(ds, year))
-    files.append(correction_file(ds))
+    files += [correction_file(ds, region, year) for region, year in CORRECTIONS]
     files += progress_files(ds)
     for f in files:
+        f.sent = sent_on(f)
         for sheet in f.sheets:
             if sheet.style.money == "亿元":
                 quantize(sheet.rows)
     return sorted(files, key=lambda f: f.name)
 
 
-def sender_files(ds: Dataset, region: str, year: int) -> list[OutFile]:
+def sender_files(ds: Dataset, region: str, year: int, owed: dict[str, int]) -> list[OutFile]:
+    """A county's (zone's) files of a year: its workbook, with a 零报告 sheet for each ledger form owed and empty
+    (but those of NOT_SENT), and the forms it sends as CSV."""
     name = REGIONS[region]["name"]
     workbook = OutFile(f"{year}_1_{WORKBOOK_NAMES[region].format(y=year)}.xlsx", [], year=year)
     out = []
     for form in ALL:
-        if region in ZONES and form in ("F5", "F6"):
-            continue
-        rows = ds.select(form, region, year)
-        if form == "F1" and (region, year) == CORRECTION:
-            rows = ds.original_f1  # the figures first sent; the correction follows
-        if not rows:
-            continue
+        rows = sent_f1(ds, region, year) if form == "F1" else ds.select(form, region, year)
         title = TITLES[form].format(r=name if form != "F1" or year % 2 else "河源市", y=year)
+        if not rows:
+            if owed.get(form, year + 1) <= year and (region, form, year) not in NOT_SENT:
+                workbook.sheets.append(Sheet(form, [], style_for(region, year, form), title, region, zero=True))
+            continue
         years, encoding, changes = CSV_HABITS.get((region, form), ((), "", {}))
         if year in years:
             csv_name = CSV_NAMES[form].format(r=name, y=year)
@@ -1018,31 +1055,85 @@ def payment_file(ds: Dataset, year: int) -> OutFile:
 
 
 def progress_files(ds: Dataset) -> list[OutFile]:
-    """The files a unit sends: one back-filled for 2016—2019, then one a year."""
+    """The files a unit sends: one back-filled for 2016—2019, then one a quarter."""
     out = []
     for (unit, span), rows in ds.sent_f8.items():
         first, last = span.split("-")
-        label = f"{first}—{last}" if first != last else first
-        sheet = Sheet("F8", rows, UNIT_HABITS.get(unit, Style()), f"{unit}{label}年重点任务进展情况", unit)
-        out.append(OutFile(f"{last}_4_{unit}{label}年重点任务进展表.xlsx", [sheet], year=int(last)))
+        label = f"{first[:4]}—{last[:4]}年" if first != last else quarter_text(last)
+        sheet = Sheet("F8", rows, UNIT_HABITS.get(unit, Style()), f"{unit}{label}重点任务进展情况", unit)
+        out.append(OutFile(f"{last[:4]}_4_{unit}{label}重点任务进展表.xlsx", [sheet], year=int(last[:4])))
     return out
 
 
 def bureau_file(ds: Dataset, year: int) -> OutFile:
     name, years, kind, encoding, changes = BUREAU_FILES[year]
-    rows = [r for r in ds.rows["F1"] if r["region"] == CITY and int(r["period"][:4]) in years]
+    rows = [r for y in years for r in sent_f1(ds, CITY, y)]
     style = dataclasses.replace(HABITS[CITY], **changes)
     span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(year)
     sheet = Sheet("F1", rows, style, f"河源市电子商务发展情况统计表（{span}年）", CITY)
     return OutFile(f"{year}_2_{name}.{kind}", [sheet], encoding, year)
 
 
-def correction_file(ds: Dataset) -> OutFile:
-    region, year = CORRECTION
+def correction_file(ds: Dataset, region: str, year: int) -> OutFile:
     style = dataclasses.replace(style_for(region, year, "F1"), note="correction")
     title = TITLES["F1"].format(r=REGIONS[region]["name"], y=year) + "（更正）"
     sheet = Sheet("F1", ds.select("F1", region, year), style, title, region)
-    return OutFile(f"{year}_9_{WORKBOOK_NAMES[region].format(y=year)}（更正）.xlsx", [sheet], year=year)
+    return OutFile(f"{year}_9_{CORRECTION_NAMES[region].format(y=year)}（更正）.xlsx", [sheet], year=year)
+
+
+# ----------------------------------------------------------------------------------------------
+# When each file was sent (报送日期): manifest/报送日期.csv, for `python -m etl load --dates` (the calendar judges them)
+# ----------------------------------------------------------------------------------------------
+
+LATE_SENDERS = {2015: HEPING, 2018: LONGCHUAN, 2020: JIANGDONG, 2022: LIANPING, 2023: ZIJIN}  # sent April–June
+F8_LATE_SHARE = .125  # of the quarterly progress reports: sent 16–30 days after the quarter (due 15 days after it)
+F8_BACKFILL_SENT = date(2020, 3, 9)  # the back-filled 2016—2019 progress reports: sent over the next fortnight
+CORRECTIONS_SENT = {(LONGCHUAN, 2019): date(2020, 5, 18), (CITY, 2020): date(2025, 7, 16)}
+MANIFEST = Path("manifest") / "报送日期.csv"  # a subfolder: data/sample/*.csv globs do not take it for a form
+
+
+def sent_on(f: OutFile) -> date:
+    """报送日期 of a file, by the ``<year>_<n>_`` of its name: 1 a county's (zone's) files of the year, all sent on
+    one day from 1月29日 to the due date (90 days after the year: 3月31日, 3月30日 in a leap year), those of LATE_SENDERS in
+    April–June; 2 the 市统计局's city figures in May–June (owed by no county); 3 the 市商务局's payments in January
+    after the year's last payment; 4 a quarter's progress report 5–15 days after the quarter (F8_LATE_SHARE 16–30
+    days); 9 a correction (更正) on its day."""
+    kind, sender = f.name.split("_")[1], f.sheets[0].sender
+    if kind == "9":
+        return CORRECTIONS_SENT[(sender, f.year)]
+    rng = random.Random(f"{SEED}-sent-{sender}-{f.year}" if kind == "1" else f"{SEED}-sent-{f.name}")
+    if kind == "1":
+        if LATE_SENDERS.get(f.year) == sender:
+            return date(f.year + 1, 4, 8) + timedelta(days=rng.randint(0, 80))
+        first, due = date(f.year + 1, 1, 29), date(f.year, 12, 31) + timedelta(days=FORMS["F1"]["calendar"]["due_days"])
+        return first + timedelta(days=rng.randint(0, (due - first).days))  # due: 3月31日 (3月30日 in a leap year)
+    if kind == "2":
+        return date(f.year + 1, 5, 10) + timedelta(days=rng.randint(0, 50))
+    if kind == "3":
+        return date(f.year + 1, 1, 6) + timedelta(days=rng.randint(0, 30))
+    last = max(r["period"] for r in f.sheets[0].rows)
+    if last < "2020":
+        return F8_BACKFILL_SENT + timedelta(days=rng.randint(0, 14))
+    year, q = int(last[:4]), int(last[-1])
+    quarter_end = date(year + q // 4, q * 3 % 12 + 1, 1) - timedelta(days=1)
+    return quarter_end + timedelta(days=rng.randint(16, 30) if rng.random() < F8_LATE_SHARE else rng.randint(5, 15))
+
+
+def load_batches(folder: Path) -> list[list[Path]]:
+    """The sample files in the order to load them: one load of every report (in byte order of the names), then,
+    after it is published, each correction ``<year>_9_…`` in a load of its own (each was sent on its own day): the
+    市统计局's corrected 2020 figure changes a target value already published, and 总览 marks it 已更正, naming that
+    file's receipt. dashboard/serve.sh (``python -m etl.sample load``) and the tests' sample warehouse
+    (dashboard/bench_pages.py) load these."""
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix in (".xlsx", ".csv"))
+    corrections = [p for p in files if p.name.split("_")[1] == "9"]
+    return [[p for p in files if p not in corrections]] + [[p] for p in corrections]
+
+
+def manifest_dates(folder: Path) -> dict[str, str]:
+    """File name → 报送日期 (YYYY-MM-DD), as written in ``folder``/manifest/报送日期.csv."""
+    with (Path(folder) / MANIFEST).open(encoding="utf-8-sig", newline="") as f:
+        return {row["文件"]: row["报送日期"] for row in csv.DictReader(f)}
 
 
 def quantize(rows: list[dict]) -> None:
@@ -1164,11 +1255,12 @@ def total_row(cols: list[dict], sheet: Sheet) -> list:
     return row
 
 
-def note_text(sheet: Sheet, year: int) -> str:
+def note_text(sheet: Sheet, year: int, sent: date) -> str:
     style, rng = sheet.style, random.Random(f"{SEED}-{sheet.sender}-{year}-{sheet.form}")
     if style.note == "sign":
         a, b = rng.sample(SIGNERS, 2)
-        return f"填表人：{a}    审核人：{b}    填报日期：{year + 1}年1月{rng.randint(8, 28)}日"
+        signed = sent - timedelta(days=rng.randint(0, 3))
+        return f"填表人：{a}    审核人：{b}    填报日期：{signed.year}年{signed.month}月{signed.day}日"
     if style.note == "guide":
         return "填报说明：1.金额单位为万元，面积单位为平方米；2.季度、月度数据填年初至期末累计数；3.是否类填“是”或“否”。"
     if style.note == "correction":
@@ -1176,7 +1268,7 @@ def note_text(sheet: Sheet, year: int) -> str:
     return ""
 
 
-def render(sheet: Sheet, year: int) -> Grid:
+def render(sheet: Sheet, year: int, sent: date) -> Grid:
     style, cols = sheet.style, columns(sheet.form, sheet.style)
     grid = Grid(width=len(cols))
     sender = f"{REGIONS[sheet.sender]['name']}商务局" if sheet.sender in REGIONS else sheet.sender  # a unit: itself
@@ -1190,13 +1282,15 @@ def render(sheet: Sheet, year: int) -> Grid:
     if style.unit_row and unit:
         grid.merged.append(len(grid.rows))
         grid.rows.append([unit])
+    if sheet.zero:  # the lines of the blank template (etl/templates.py) above the header
+        grid.rows.append(["报送方式：", "零报告", "填报县区：", REGIONS[sheet.sender]["name"], "报送年度：", str(year)])
     grid.header = len(grid.rows)
     grid.rows.append([header_text(c, style) for c in cols])
     for i, row in enumerate(sheet.rows):
         grid.rows.append([show_cell(c, row.get(c["field"]), style, i) for c in cols])
     if style.total and sheet.form in ("F2", "F3", "F4") and len(sheet.rows) > 1:
         grid.rows.append(total_row(cols, sheet))
-    if note := note_text(sheet, year):
+    if note := note_text(sheet, year, sent):
         grid.rows.append([])
         grid.merged.append(len(grid.rows))
         grid.rows.append([note])
@@ -1225,7 +1319,7 @@ def guide_rows(forms: list[str]) -> list[list[str]]:
 def write_xlsx(path: Path, f: OutFile) -> None:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    wb.set_properties({"created": datetime(f.year + 1, 1, 20, 9, 30), "author": "", "company": ""})
+    wb.set_properties({"created": datetime(f.sent.year, f.sent.month, f.sent.day, 9, 30), "author": "", "company": ""})
     fmt = {
         "title": wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
         "plain": wb.add_format({"align": "left"}),
@@ -1240,7 +1334,7 @@ def write_xlsx(path: Path, f: OutFile) -> None:
     }
     for sheet in f.sheets:
         ws = wb.add_worksheet(sheet_name(sheet))
-        write_grid(ws, render(sheet, f.year), sheet.style, fmt)
+        write_grid(ws, render(sheet, f.year, f.sent), sheet.style, fmt)
     if any(s.style.guide_sheet for s in f.sheets):
         ws = wb.add_worksheet("填报说明")
         ws.set_column(0, 0, 100)
@@ -1293,7 +1387,7 @@ def csv_text(value, decimals: int) -> str:
 
 def write_csv(path: Path, f: OutFile) -> None:
     sheet = f.sheets[0]
-    grid = render(sheet, f.year)
+    grid = render(sheet, f.year, f.sent)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in grid.rows:
@@ -1385,7 +1479,7 @@ STORY = {
     "trainees": list(TRAINEES.values()),
     "brand_enterprises": [18, 20, 22, 25, 25, 26, 28, 28, 30, 30, 30],
     "brand_enterprises_online": list(BRANDS_ONLINE.values()),
-    "online_retail_share": list(ONLINE_SHARE.values()),
+    "online_retail_share": [17.1 if y == 2020 else v for y, v in ONLINE_SHARE.items()],  # 2020: as corrected
 }
 EXPECTED_CITY = expected_city()
 
@@ -1420,6 +1514,7 @@ MESS = {  # tag: (中文, English)
     "listed_twice": ("市高新区的知名平台企业也列入源城区名录", "a 市高新区 platform also listed by 源城区"),
     "over_new_year": ("跨年培训班", "a class running over New Year"),
     "correction": ("更正报送，替代原报数据", "corrected resubmission, supersedes the original"),
+    "zero": ("零报告（本年度无数据的台账表）", "zero report (a ledger form with nothing to report this year)"),
     "gbk": ("GBK编码", "GBK encoding"),
     "utf-8-sig": ("UTF-8（带BOM）", "UTF-8 with BOM"),
     "utf-8": ("UTF-8（无BOM）", "UTF-8 without BOM"),
@@ -1441,7 +1536,7 @@ def mess_tags(f: OutFile) -> list[str]:
             (st.money, st.money != "万元" and s.form == "F1"), ("text_dates", has_dates and st.dates != "excel"),
             ("YN", st.yesno == "YN" and s.form in ("F2", "F3", "F4", "F5")), ("sub", has_sub),
             ("aliases", bool(st.headers)), ("omit", bool(st.omit) and s.form == "F1"),
-            ("guide", st.guide_sheet), ("correction", st.note == "correction"),
+            ("guide", st.guide_sheet), ("correction", st.note == "correction"), ("zero", s.zero),
             ("jump", s.form == "F1" and s.sender == JUMP[0] and f.year == JUMP[1]),
             ("listed_twice", s.form == "F2" and s.sender == LISTED_TWICE[1] and f.year >= LISTED_TWICE[2]),
             ("over_new_year", s.form == "F4" and any(r["start_date"].year < r["end_date"].year for r in s.rows)),
@@ -1463,11 +1558,28 @@ def readme(files: list[OutFile], sizes: dict[str, int]) -> str:
         "`uv run python -m etl.sample data/sample` (byte-identical on every run); the story is in its docstring.",
         "",
         "文件名以 `年份_序号_` 开头，按文件名排序即为加载顺序：1 县区和功能区，2 市统计局，3 市商务局资金兑现表，",
-        "4 市直单位重点任务进展表，9 更正报送。",
+        "4 市直单位重点任务进展表，9 更正报送；更正报送在其余文件入库之后逐个另行加载。每个文件的报送日期见",
+        "`manifest/报送日期.csv`（`python -m etl load --dates`）。`uv run python -m etl.sample load data/sample` 按此加载。",
         "File names start with `<year>_<n>_`: load them in sorted order (1 counties and zones, 2 the statistics",
-        "bureau, 3 the 市商务局's payments, 4 the units' task progress, 9 corrections). Warnings on purpose: 东源县 2019",
+        "bureau, 3 the 市商务局's payments, 4 the units' task progress, 9 corrections), each correction in a load",
+        "of its own after the rest is published; `manifest/报送日期.csv` has each file's send date (`python -m etl load",
+        "--dates`). `uv run python -m etl.sample load data/sample` does both. Warnings on purpose: 东源县 2019",
         "online retail jump (>50%), 龙川县 2021",
         "training ledger 合计 off by 20 人次. All files are valid.",
+        "",
+        "## 报送日期、零报告与更正 · Send dates, zero reports, corrections",
+        "",
+        "各县区、功能区每年的文件在次年1月29日至报送截止日（年度结束后90天）之间同日报送；逾期报送（4—6月）："
+        + "、".join(f"{REGIONS[r]['name']}{y}年度" for y, r in sorted(LATE_SENDERS.items())) + "。",
+        "台账表（F2—F6）本年度没有需要报送的内容时，在年度工作簿中加一张零报告表（表头上方写“报送方式：零报告”、填报县区和",
+        "报送年度）；未报零报告（催报名单中为逾期未报）："
+        + "、".join(f"{REGIONS[r]['name']}{y}年度{form}" for r, form, y in sorted(NOT_SENT, key=lambda k: (k[2], k[1]))) + "。",
+        "2025年度的报表（2026年3月31日截止）没有模拟数据：过了截止日即为逾期未报。",
+        "市统计局于2025-07-16更正2020年全市网络零售额（+2%）：网络零售额占比由16.8%改为"
+        + f"{EXPECTED_CITY['online_retail_share'][2020]}%（仍未达标），总览上该目标值标注“已更正”。",
+        "County and zone files of a year are sent together between 29 January and the due date (90 days after the",
+        "year), a few late; a region with nothing to report in a ledger form sends a 零报告 sheet, three did not;",
+        "the 市统计局 corrects its 2020 online retail after publication (已更正 on 总览).",
         "",
         "## 全市预期值 · Expected city values (`etl.sample.EXPECTED_CITY`)",
         "",
@@ -1484,7 +1596,8 @@ def readme(files: list[OutFile], sizes: dict[str, int]) -> str:
               "一项2017年度三(一)3奖励被重复拨付（超额拨付），一项2018年度三(一)4奖励没有测算依据。",
               "F8：各牵头单位2016Q1—2024Q4逐季报送（`<年份>_4_<单位>…`）；按2024年第四季度督办：红灯 "
               + "、".join(EXPECTED_LIGHTS["红灯"]) + "，黄灯 " + "、".join(EXPECTED_LIGHTS["黄灯"]) + "，灰灯（已销号）"
-              + "、".join(EXPECTED_LIGHTS["灰灯"]) + "，其余绿灯。文件未带报送日期，入库日即报送日。",
+              + "、".join(EXPECTED_LIGHTS["灰灯"]) + "，其余绿灯。2016—2019年的进展于2020年3月补报（逾期报送），此后各单位逐季报送，"
+              "多数在季度结束后15天内（按时报送），约八分之一逾期。",
               "F7 pays the sample's own estimated entitlements (most the next year, some two years on, some never applied",
               "for; one award paid twice, one with no entitlement); F8 has each lead unit's quarterly progress 2016Q1–2024Q4.",
               "", "已拨付（万元，按拨付年度和资金来源）· Paid by year of payment and source:", "",
@@ -1492,10 +1605,11 @@ def readme(files: list[OutFile], sizes: dict[str, int]) -> str:
     for source in ("市本级", "县区", "省级"):
         lines.append(f"| {source} | " + " | ".join(f"{funds['paid'].get((y, source), 0):.1f}" for y in pay_years) + " |")
     lines += ["", f"## 文件 · Files ({len(files)}, {sum(sizes.values()) / 1024:.0f} KB)", "",
-              "| 文件 file | 表 forms | 模拟的填报问题 mess |", "| --- | --- | --- |"]
+              "| 文件 file | 报送日期 sent | 表 forms | 模拟的填报问题 mess |", "| --- | --- | --- | --- |"]
     for f in files:
         mess = "；".join(f"{MESS[t][0]} {MESS[t][1]}" for t in mess_tags(f))
-        lines.append(f"| {f.name} | {', '.join(s.form for s in f.sheets)} | {mess} |")
+        forms = ", ".join(s.form + ("（零报告）" if s.zero else "") for s in f.sheets)
+        lines.append(f"| {f.name} | {f.sent} | {forms} | {mess} |")
     return "\n".join(lines) + "\n"
 
 
@@ -1514,11 +1628,29 @@ def write_all(out_dir: Path) -> list[OutFile]:
     for f in files:
         (write_csv if f.is_csv else write_xlsx)(out_dir / f.name, f)
     sizes = {f.name: (out_dir / f.name).stat().st_size for f in files}
+    manifest = io.StringIO()
+    csv.writer(manifest, lineterminator="\n").writerows([("文件", "报送日期")] + [(f.name, f.sent.isoformat()) for f in files])
+    (out_dir / MANIFEST).parent.mkdir(exist_ok=True)
+    (out_dir / MANIFEST).write_text(manifest.getvalue(), encoding="utf-8-sig")
     (out_dir / "README.md").write_text(readme(files, sizes), encoding="utf-8")
     return files
 
 
+def load(folder: Path) -> int:
+    """``python -m etl.sample load DIR``: load the files of DIR with their send dates (the command line's
+    ``load --dates``), in the loads of load_batches."""
+    from etl import cli
+
+    for batch in filter(None, load_batches(folder)):
+        code = cli.main(["load", "--quiet", "--dates", str(Path(folder) / MANIFEST), *map(str, batch)])
+        if code:
+            return code
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["load"]:
+        return load(Path(argv[1] if len(argv) > 1 else "data/sample"))
     out_dir = Path(argv[0] if argv else "data/sample")
     files = write_all(out_dir)
     print(f"wrote {len(files)} files to {out_dir} (tests/test_sample.py checks them through the real ETL)")

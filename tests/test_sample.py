@@ -5,9 +5,14 @@ targets met, some missed. Worked out by hand from it, at the end of 2024 (all de
 2015: 1 platform ≥1 达标, 3 bases ≥2 达标, stage 启动规划建设 (1) ≥1 达标, 2300 trainees ≥2000 达标;
 2017: 2 platforms ≥2 达标, 1 concentrated base <2 未达标, stage 在建 (2) <3 未达标, 9600 trainees <10000 未达标,
       18/25 = 72% ≥70% 达标;
-2020: 4 platforms <5 未达标, 3 concentrated bases ≥3 达标, stage 初具规模 (3) ≥3 达标, 16.8% <20% 未达标,
+2020: 4 platforms <5 未达标, 3 concentrated bases ≥3 达标, stage 初具规模 (3) ≥3 达标, 17.1% <20% 未达标 (16.8% until
+      the 市统计局 corrected its 2020 online retail, +2%, loaded after the rest: the one 已更正 mark),
       27/28 = 96.4% <100% 未达标.
 Beside them, 三(三)6: 3 cross-border platforms opened 2015—2017 (1 in 2016, 2 in 2017) ≥2 达标.
+
+The reporting calendar, judged from the send dates of data/sample/manifest/报送日期.csv: for 2023 (due 2024-03-30, a
+leap year) every county and zone sent on time but 紫金县 (all six forms on 2024-04-11: 逾期报送); 和平县 sent its
+workbook on the due date itself (按时); 和平县's F6 and 市高新区's F5 (nothing to report, and no 零报告) are 逾期未报.
 
 The sample also carries the cases of the readings of identity and years (etl/sample.py's docstring): two
 示例电商孵化基地 (源城区, 龙川县), a brand enterprise with four brands offline in 2017 (25 enterprises, 28 rows:
@@ -44,7 +49,7 @@ EXPECTED_PROGRESS = [
     ("platform_enterprises", 2020, 4.0, "2020", "未达标"),
     ("concentrated_incubation_bases", 2020, 3.0, "2020", "达标"),
     ("cluster_park_stage", 2020, 3.0, "2020", "达标"),
-    ("online_retail_share", 2020, 16.8, "2020", "未达标"),
+    ("online_retail_share", 2020, 17.1, "2020", "未达标"),
     ("brand_online_rate", 2020, 96.4, "2020", "未达标"),
 ]
 
@@ -58,7 +63,7 @@ def test_the_sample_builds_with_the_expected_statuses(home):
     rows = query(home, "SELECT indicator, deadline, round(actual, 1), actual_period, status FROM target_progress")
     assert rows == EXPECTED_PROGRESS
     assert query(home, "SELECT as_of_year, simulated, accepted_files, rejected_files FROM warehouse_info") == [
-        (2024, True, 185, 0)
+        (2024, True, 315, 0)
     ]
 
 
@@ -105,6 +110,57 @@ def test_the_planted_warnings_are_shown_and_the_correction_supersedes(home):
     history = query(home, "SELECT file, is_current FROM f1_history WHERE region_code = '441622' AND period = '2019' "
                           "ORDER BY received_at, file")
     assert history == [("2019_1_2019年龙川县电子商务报表.xlsx", False), ("2019_9_2019年龙川县电子商务报表（更正）.xlsx", True)]
+
+
+def test_the_correction_after_publication_is_the_one_correction_mark(home):
+    # loaded after the rest was published: the 2020 online share published as 16.8% becomes 17.1% (749014.2 / 4370998
+    # 万元); 龙川县's 2019 correction (a load of its own, before) changes no target value
+    rows = query(home, "SELECT target_id, round(old_actual, 1), old_period, round(new_actual, 2), new_period, role, "
+                       "(SELECT file FROM receipts r WHERE r.receipt_id = c.receipts) FROM target_corrections c")
+    assert rows == [("2020_online_retail_share", 16.8, "2020", 17.14, "2020", "运维人员（命令行）",
+                     "2020_9_市统计局2020年全市电子商务统计表（更正）.xlsx")]
+    assert query(home, "SELECT retail_total, online_retail, is_current FROM f1_history WHERE region_code = '441600' "
+                       "AND period = '2020' ORDER BY received_at") == [(4370998.0, 734327.6, False), (4370998.0, 749014.2, True)]
+
+
+def test_the_reporting_calendar_for_2023(home):
+    status = query(home, "SELECT region_name, list(status ORDER BY form), list(zero_report ORDER BY form) "
+                         "FROM reporting_status WHERE year = 2023 GROUP BY region_name, sort_order ORDER BY sort_order")
+    on_time = ["按时报送"] * 6
+    assert [(name, s) for name, s, _ in status] == [
+        ("源城区", on_time), ("紫金县", ["逾期报送"] * 6), ("龙川县", on_time), ("连平县", on_time),
+        ("和平县", on_time[:5] + ["逾期未报"]), ("东源县", on_time),
+        ("市高新区", on_time[:4] + ["逾期未报", "按时报送"]), ("江东新区", on_time)]
+    # F1–F6 in order: 零报告 for what a region had nothing of (a zone: no brand enterprises, no recognitions)
+    assert {name: zero for name, _, zero in status if any(zero)} == {
+        "源城区": [False] * 5 + [True], "紫金县": [False] * 5 + [True], "龙川县": [False] * 5 + [True],
+        "市高新区": [False] * 5 + [True], "江东新区": [False] * 3 + [True] * 3}
+    assert query(home, "SELECT DISTINCT due_date FROM reporting_status WHERE year = 2023") == [(dt.date(2024, 3, 30),)]
+    assert query(home, "SELECT region_name, submitted_on FROM reporting_status WHERE year = 2023 AND form = 'F1' "
+                       "AND region_name IN ('紫金县', '和平县') ORDER BY sort_order") == [
+        ("紫金县", dt.date(2024, 4, 11)), ("和平县", dt.date(2024, 3, 30))]
+
+
+def test_the_reminders_are_the_missing_zero_reports_and_what_is_due_after_the_data_end(home):
+    # the simulated data end in 2024: every 2025 form (due 2026-03-31) is owed once that day has passed
+    reminders = query(home, "SELECT year, form, region_name FROM reminders WHERE year < 2025 ORDER BY year, form")
+    assert reminders == [(2023, "F5", "市高新区"), (2023, "F6", "和平县"), (2024, "F6", "江东新区")]
+    assert sorted((y, f, n) for f, n, y in query(home, "SELECT form, region_name, year FROM reminders WHERE year < 2025")) \
+        == sorted((y, f, sample.REGIONS[r]["name"]) for r, f, y in sample.NOT_SENT)
+    assert query(home, "SELECT year, count(*) FROM reporting_status WHERE status = '逾期报送' GROUP BY year ORDER BY year") == [
+        (y, 6) for y in sorted(sample.LATE_SENDERS)]
+
+
+def test_the_progress_reports_are_judged_by_their_send_dates(home):
+    # the back-filled 2016—2019 reports were sent in March 2020: all late; then one file a quarter, mostly on time
+    got = dict(query(home, "SELECT timeliness, count(*) FROM task_progress WHERE qi < 2020 * 4 GROUP BY ALL"))
+    assert set(got) == {"逾期报送"}
+    dates = sample.manifest_dates(SAMPLE)
+    late = sorted(n for n, d in dates.items() if n.startswith("2024_4_") and "第四季度" in n and d > "2025-01-15")
+    assert late == ["2024_4_团市委2024年第四季度重点任务进展表.xlsx", "2024_4_市经济和信息化局2024年第四季度重点任务进展表.xlsx",
+                    "2024_4_市金融局2024年第四季度重点任务进展表.xlsx"]
+    assert query(home, "SELECT DISTINCT file FROM task_progress WHERE quarter = '2024Q4' AND timeliness = '逾期报送' "
+                       "ORDER BY file") == [(n,) for n in late]
 
 
 def test_the_task_lights_after_the_last_quarter_reported(home):
@@ -159,6 +215,19 @@ def test_the_committed_files_are_what_the_generator_writes(tmp_path):
     sample.write_all(tmp_path)
 
     def digests(folder: Path) -> dict[str, str]:
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert digests(tmp_path) == digests(SAMPLE)
+
+
+def test_every_file_has_a_send_date_and_the_manifest_is_no_form():
+    dates = sample.manifest_dates(SAMPLE)
+    files = sorted(p.name for p in SAMPLE.glob("*") if p.suffix in (".xlsx", ".csv"))
+    assert sorted(dates) == files and len(files) == 315
+    assert (SAMPLE / "manifest" / "报送日期.csv") not in list(SAMPLE.glob("*.csv"))
+    # the loads: everything, then each correction (the 市统计局's sent last)
+    first, *corrections = sample.load_batches(SAMPLE)
+    assert [[p.name for p in batch] for batch in corrections] == [["2019_9_2019年龙川县电子商务报表（更正）.xlsx"],
+                                                                  ["2020_9_市统计局2020年全市电子商务统计表（更正）.xlsx"]]
+    assert len(first) == 313 and max(dates[p.name] for p in first) < dates[corrections[1][0].name] == "2025-07-16"
