@@ -128,8 +128,8 @@ def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: l
         (r["id"], form, scope if scope in catalog.regions else None, period, action)
         for r in receipts if r["status"] == store.PENDING
         for form, f in r["forms"].items() for scope, period, action in f["coverage"]])
-    con.execute("CREATE TABLE form_calendar (form VARCHAR, every VARCHAR, due_days INTEGER)")
-    _insert(con, "form_calendar", [(f.code, f.calendar["every"], f.calendar["due_days"])
+    con.execute("CREATE TABLE form_calendar (form VARCHAR, every VARCHAR, due_days INTEGER, since INTEGER)")
+    _insert(con, "form_calendar", [(f.code, f.calendar["every"], f.calendar["due_days"], f.calendar.get("since"))
                                    for f in catalog.forms.values() if f.calendar])
     con.execute("CREATE TABLE calendar_today AS SELECT ?::DATE AS today", [calendar_today().isoformat()])
     con.execute("CREATE TABLE forms_declared (form VARCHAR, title VARCHAR, scope VARCHAR, period VARCHAR, mode VARCHAR, "

@@ -365,3 +365,21 @@ def test_after_approval_the_page_shows_the_new_data(warehouse, tmp_path):
     assert not at.exception
     assert "和平县2019年电子商务统计表.xlsx" in frame_with(at, "错误数")["文件"].tolist()
     assert "和平县" in at.selectbox(key="subm_h_region").options  # read from the new warehouse (data.q)
+
+
+@pytest.fixture
+def mid_2020(monkeypatch):
+    """The calendar judged at 2020-06-30: the 2015—2019 annual forms are due (2019's on 2020-03-30), 2020's not yet."""
+    monkeypatch.setenv("ECMON_TODAY", "2020-06-30")
+
+
+def test_the_reminders_tab_counts_what_is_owed_per_year_newest_first(mid_2020, warehouse, demo):
+    at = page("demo-reviewer-a", "app_pages/review.py")
+    # 8 counties and zones × 6 annual forms = 48 a year from 2015 (the policy's year); in 2019 紫金县 and 龙川县 sent F1
+    assert any(m.value == "**逾期未报238项**：2019年46项（8个县区）；2018年48项（8个县区）；2017年48项（8个县区）；"
+                          "2016年48项（8个县区）；2015年48项（8个县区）" for m in at.markdown)
+    table = frame_with(at, "已逾期天数")
+    assert len(table) == 238
+    assert tuple(table.iloc[0][["年度", "截止日期", "已逾期天数"]]) == ("2019年", "2020-03-30", 92)  # 30+31+31 days
+    f1_2019 = table[(table["年度"] == "2019年") & table["报表"].str.startswith("F1")]["县区"].tolist()
+    assert f1_2019 == ["源城区", "连平县", "和平县", "东源县", "市高新区", "江东新区"]  # not 紫金县, 龙川县

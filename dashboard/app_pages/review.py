@@ -65,7 +65,12 @@ def reminders_section() -> None:
         st.success("没有逾期未报的报表。")
         return
     titles = form_titles()
-    st.markdown(f"**逾期未报{late.height}项**（截止日期已过仍未报送；台账类报表没有事项的须报零报告）")
+    late = late.sort("year", descending=True, maintain_order=True)
+    per_year = late.group_by("year", maintain_order=True).agg(pl.len().alias("n"), pl.col("region_name").n_unique().alias("regions"))
+    st.markdown(f"**逾期未报{late.height}项**：" + "；".join(
+        f"{y}年{n}项（{k}个县区）" for y, n, k in per_year.iter_rows()))
+    st.caption("年报自2015年（政策出台之年）起每年一报，截止日期为次年第90天（3月31日，闰年3月30日）；"
+               "截止日期已过仍未报送即列入催报。台账类报表当年没有事项的，须报零报告。")
     table = late.select(pl.col("region_name").alias("县区"),
                         (pl.col("form") + " " + pl.col("form").replace_strict(titles, default="")).alias("报表"),
                         (pl.col("year").cast(pl.String) + "年").alias("年度"),

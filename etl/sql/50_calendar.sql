@@ -1,7 +1,7 @@
 -- The reporting calendar (forms.toml `calendar`): which region owes which form for which year, by when, and
 -- what it did. A form is due `due_days` after its year ends; every county and zone owes every annual form each
--- year from the year monitoring began (the first year anything was reported) up to the current year (judged at
--- `calendar_today`). A year is reported by a file that speaks for the whole year (an annual row, or F1's
+-- year from the form's `since` year (2015, the policy's year; else the first year anything was reported) up to the
+-- current year (judged at `calendar_today`). A year is reported by a file that speaks for the whole year (an annual row, or F1's
 -- December / Q4 year-to-date figure), or by a 零报告 (nothing to report that year, e.g. no recognition).
 --
 --   status  按时报送 / 逾期报送 (first published file sent on or before / after the due date; a 零报告 counts)
@@ -9,7 +9,7 @@
 
 CREATE TABLE reporting_status AS
 WITH due AS (
-    SELECT c.form, c.due_days, f.first_year
+    SELECT c.form, c.due_days, coalesce(c.since, f.first_year) AS first_year
     FROM form_calendar c
     JOIN forms_declared fd USING (form)
     CROSS JOIN (SELECT min(CAST(period_year(period) AS INTEGER)) AS first_year FROM receipt_coverage) f
