@@ -234,6 +234,7 @@ def f2_year(enterprises: pl.DataFrame, year: int) -> pl.DataFrame:
         money(17, 400.0, 0.7).alias("rd_cost"),
         pl.when(listed).then(date_expr).alias("neeq_listing_date"),
         pl.when(pav < 0.02).then(pl.lit("是")).when(pav < 0.5).then(pl.lit("否")).alias("runs_heyuan_pavilion"),
+        pl.lit(None, pl.String).alias("op"),  # 操作 left blank: add or replace the row
     )
 
 
