@@ -15,7 +15,7 @@ What it does
            year; odd years GBK-encoded with thousands separators and periods written 2015年1-3月, even
            years UTF-8 (with BOM) and periods written 2015-03; regions by name or by code.
        F2: ``--f2-rows`` rows, the same enterprises every year (valid GB 32100-2015 check characters),
-           one CSV per year (odd years GBK), except ``--xlsx-rows`` rows of the last year (whole
+           one CSV per year (in batches of 50,000 rows, below the reader's 100,000; odd years GBK), except ``--xlsx-rows`` rows of the last year (whole
            regions) that go into one .xlsx workbook, to measure Excel reading.
      Beside them, the same rows as plain UTF-8 CSV (header only, plain numbers) for DuckDB.
   3. Every measured step runs in a fresh process (multiprocessing "spawn"), so the peak resident
@@ -55,6 +55,7 @@ from etl.config import REPO
 
 REAL_CATALOG = REPO / "data" / "catalog"
 SYNTHETIC_CODE_BASE = 900000
+FILE_ROWS = 50_000  # F2 rows per CSV file: below the reader's limit of 100,000 rows a file
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -318,8 +319,11 @@ def make_inputs(out: Path, regions: list[dict[str, str]], years: int, f2_rows: i
         if year == last_year and in_xlsx:
             w.xlsx(folder / f"F2_{year}_第一批.xlsx", rows.filter(ent["ri"] < in_xlsx))
             rows = rows.filter(ent["ri"] >= in_xlsx)
-        if rows.height:
-            w.csv(folder / f"F2_{year}.csv", f"河源市电子商务企业名录（{year}年）", rows, note, gbk=bool(year % 2))
+        # a file holds at most MAX_ROWS rows (etl/reader.py): a big year goes in batches, as a county would send it
+        parts = rows.iter_slices(FILE_ROWS)
+        for n, part in enumerate(parts, start=1):
+            suffix = "" if rows.height <= FILE_ROWS else f"_第{n}批"
+            w.csv(folder / f"F2_{year}{suffix}.csv", f"河源市电子商务企业名录（{year}年）", part, note, gbk=bool(year % 2))
     w.close()
     return inputs
 

@@ -80,19 +80,19 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
         key = list(form.key)
         fields = [c.field for c in form.columns if c.field not in META and c.field not in key]
         table = tables.get(code)
-        old_all = published(code)
+        deleting_all = None
+        if table is not None and "op" in table.columns:
+            is_delete = pl.col("op").fill_null("") == rules.DELETE
+            table, deleting_all = table.filter(~is_delete), table.filter(is_delete)
+        # one pass over each table, not one filter per scope and period (a file may cover 100,000 of them)
+        new_groups, deleting_groups = _groups(table, form.scope), _groups(deleting_all, form.scope)
+        old_groups = _groups(published(code), form.scope)
         for scope, period, action in cov:
             change = Change(code, scope, period, action)
-            new = pl.DataFrame() if table is None else table.filter(
-                (pl.col(form.scope) == scope) & (pl.col("cov_period") == period))
-            deleting = new.filter(pl.col("op") == rules.DELETE) if "op" in new.columns else new.clear()
-            if "op" in new.columns:
-                new = new.filter(pl.col("op").fill_null("") != rules.DELETE)
-            old = pl.DataFrame() if old_all is None or old_all.is_empty() else old_all.filter(
-                (pl.col(form.scope) == scope) & (pl.col("cov_period") == period))
-            old_by_key = {tuple(r[k] for k in key): r for r in old.iter_rows(named=True)} if old.height else {}
+            new, deleting = new_groups.get((scope, period), []), deleting_groups.get((scope, period), [])
+            old_by_key = {tuple(r[k] for k in key): r for r in old_groups.get((scope, period), [])}
             seen = set()
-            for r in new.iter_rows(named=True):
+            for r in new:
                 k = tuple(r[f] for f in key)
                 seen.add(k)
                 before = old_by_key.get(k)
@@ -110,7 +110,7 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
                     change.replaced.append((row_label(form, r, catalog), before.get("receipt_id") or "", diffs))
                 else:
                     change.unchanged += 1
-            doomed = {tuple(r[k] for k in key) for r in deleting.iter_rows(named=True)}
+            doomed = {tuple(r[k] for k in key) for r in deleting}
             for k, before in old_by_key.items():
                 if k in seen:
                     continue
@@ -123,6 +123,15 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
                     warn(f"要删除的“{row_label(form, dict(zip(key, k, strict=True)), catalog)}”在已发布的数据中不存在，这一行不起作用")
             out.append(change)
     return out
+
+
+def _groups(frame: pl.DataFrame | None, scope: str) -> dict[tuple, list[dict]]:
+    """A table's rows by (scope, period), read once."""
+    groups: dict[tuple, list[dict]] = {}
+    if frame is not None and not frame.is_empty():
+        for r in frame.iter_rows(named=True):
+            groups.setdefault((r[scope], r["cov_period"]), []).append(r)
+    return groups
 
 
 def lines(changes_: list[Change], catalog: Catalog | None = None, detail: int = 20) -> list[str]:
