@@ -84,16 +84,16 @@ class _Worker:
             raise RuntimeError(f"the worker process did not start: {self.stderr()}")
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
-        fd, out = self.proc.stdout.fileno(), b""
+        fd, out = self.proc.stdout.fileno(), bytearray()
         while len(out) < n:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise _Failed("timeout")
-            piece = os.read(fd, min(n - len(out), 1 << 20))
+            piece = os.read(fd, min(n - len(out), 1 << 22))
             if not piece:
                 raise _Failed("died")
-            out += piece
-        return out
+            out += piece  # a bytearray grows in place: no copy of what arrived so far
+        return bytes(out)
 
     def _read(self, deadline: float) -> bytes:
         try:

@@ -17,7 +17,7 @@ import polars as pl
 from etl import rules
 from etl.catalog import Catalog, Form, current
 
-META = {"_row", "_sheet", "cov_period", "op", "receipt_id", "receipt_seq", "publish_seq", "year"}
+META = {"_row", "_sheet", "_label", "cov_period", "op", "receipt_id", "receipt_seq", "publish_seq", "year"}
 ACTION_TEXT = {"replace": "整体替换", "upsert": "增补或更正", "zero": "零报告"}
 
 
@@ -57,16 +57,17 @@ def _fmt(value, col) -> str:
     return str(value)
 
 
-def row_label(form: Form, row: dict, catalog: Catalog) -> str:
-    """How a row is named in the preview: by what identifies it (the key without the scope and period)."""
-    parts = [str(row.get(k)) for k in form.key if k not in (form.scope, form.period_field, "year")]
-    name = row.get("name")
-    if name and "name" not in form.key:
-        parts.insert(0, str(name))
+def label_expr(form: Form, columns: list[str], catalog: Catalog) -> pl.Expr:
+    """How a row is named in the preview: by what identifies it (the key without the scope and period, after
+    the name), else by its region (or unit) and period. One expression over the whole table."""
+    parts = [pl.col(k).cast(pl.String) for k in form.key if k not in (form.scope, form.period_field, "year")]
+    if "name" in columns and "name" not in form.key:
+        parts.insert(0, pl.when(pl.col("name") != "").then(pl.col("name")))
     if not parts:
-        scope = row.get(form.scope)
-        parts = [catalog.regions[scope].name if scope in catalog.regions else str(scope), str(row.get(form.period_field))]
-    return "·".join(parts)
+        names = {c: r.name for c, r in catalog.regions.items()}
+        scope = pl.col(form.scope).cast(pl.String)
+        parts = [scope.replace_strict(names, default=scope), pl.col(form.period_field).cast(pl.String)]
+    return pl.concat_str(parts, separator="·", ignore_nulls=True)
 
 
 def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], published,
@@ -79,17 +80,30 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
         form = catalog.forms[code]
         key = list(form.key)
         fields = [c.field for c in form.columns if c.field not in META and c.field not in key]
-        table = tables.get(code)
+        table, old_all = tables.get(code), published(code)
+        if table is not None:
+            table = table.with_columns(label_expr(form, table.columns, catalog).alias("_label"))
+        if old_all is not None and not old_all.is_empty():
+            old_all = old_all.with_columns(label_expr(form, old_all.columns, catalog).alias("_label"))
         deleting_all = None
         if table is not None and "op" in table.columns:
             is_delete = pl.col("op").fill_null("") == rules.DELETE
             table, deleting_all = table.filter(~is_delete), table.filter(is_delete)
-        # one pass over each table, not one filter per scope and period (a file may cover 100,000 of them)
-        new_groups, deleting_groups = _groups(table, form.scope), _groups(deleting_all, form.scope)
-        old_groups = _groups(published(code), form.scope)
+        # one pass over each table, not one filter per scope and period (a file may cover 100,000 of them); whole
+        # rows only where there is something published to compare with, else the key and the label suffice
+        old_groups, deleting_groups = _groups(old_all, form.scope), _groups(deleting_all, form.scope)
+        compared = new_groups = {}
+        if table is not None:
+            new_groups = _groups(table.select(list(dict.fromkeys([form.scope, "cov_period", *key, "_label"]))), form.scope)
+            if old_groups:
+                published_at = pl.DataFrame({"_scope": [g[0] for g in old_groups], "_period": [g[1] for g in old_groups]},
+                                            schema={"_scope": pl.String, "_period": pl.String})
+                compared = _groups(table.join(published_at, how="semi", left_on=[pl.col(form.scope).cast(pl.String), "cov_period"],
+                                              right_on=["_scope", "_period"]), form.scope)
         for scope, period, action in cov:
             change = Change(code, scope, period, action)
-            new, deleting = new_groups.get((scope, period), []), deleting_groups.get((scope, period), [])
+            new = compared.get((scope, period)) or new_groups.get((scope, period), [])
+            deleting = deleting_groups.get((scope, period), [])
             old_by_key = {tuple(r[k] for k in key): r for r in old_groups.get((scope, period), [])}
             seen = set()
             for r in new:
@@ -97,7 +111,7 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
                 seen.add(k)
                 before = old_by_key.get(k)
                 if before is None:
-                    change.added.append(row_label(form, r, catalog))
+                    change.added.append(r["_label"])
                     continue
                 diffs = []
                 for f in fields:
@@ -107,20 +121,20 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
                         col = form.column(f)
                         diffs.append((col.header, _fmt(a, col), _fmt(b, col)))
                 if diffs:
-                    change.replaced.append((row_label(form, r, catalog), before.get("receipt_id") or "", diffs))
+                    change.replaced.append((r["_label"], before.get("receipt_id") or "", diffs))
                 else:
                     change.unchanged += 1
-            doomed = {tuple(r[k] for k in key) for r in deleting}
+            doomed = {tuple(r[k] for k in key): r["_label"] for r in deleting}
             for k, before in old_by_key.items():
                 if k in seen:
                     continue
                 if action in ("replace", "zero") or k in doomed:
-                    change.removed.append((row_label(form, before, catalog), before.get("receipt_id") or ""))
+                    change.removed.append((before["_label"], before.get("receipt_id") or ""))
                 else:
                     change.kept += 1
-            for k in doomed - set(old_by_key):
+            for k in [k for k in doomed if k not in old_by_key]:
                 if warn:
-                    warn(f"要删除的“{row_label(form, dict(zip(key, k, strict=True)), catalog)}”在已发布的数据中不存在，这一行不起作用")
+                    warn(f"要删除的“{doomed[k]}”在已发布的数据中不存在，这一行不起作用")
             out.append(change)
     return out
 
