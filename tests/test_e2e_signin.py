@@ -5,6 +5,7 @@ Skipped only when /usr/bin/chromium is missing (tests/run.sh installs it, and th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -142,7 +143,8 @@ def test_a_clerk_submits_a_reviewer_approves_and_only_exporters_get_the_meeting_
     wait_idle(reviewer)
     expect(reviewer.get_by_text(path.name).first).to_be_visible()
     reviewer.get_by_role("button", name="审核通过并发布").click()
-    expect(reviewer.get_by_text("已入库").first).to_be_visible(timeout=120_000)
+    # the decision's own message, not the sidebar's 已入库文件 count, which is on every page from the start
+    expect(reviewer.locator('[data-testid="stAlert"]', has_text=re.compile(r"回执\d+：已入库"))).to_be_visible(timeout=120_000)
     (who,) = [r for r in _receipts(site) if r["file"] == path.name]
     assert (who["status"], who["user"], who["decided_by"], who["decided_role"]) == ("accepted", "lianping", "reviewer-a", "审核员")
 
