@@ -103,49 +103,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class AppServer:
-    """``streamlit run dashboard/app.py`` against one ECMON_HOME on a free local port (a context manager).
+class ChildServer:
+    """A server in a child process, its output in a log file (a context manager): start it with ``_launch``,
+    wait with ``_await``; ``stop`` ends it (terminate, then kill). The app and the tests' sign-in provider."""
 
-    ``script`` runs another script instead; ``options`` adds Streamlit config options as command-line flags, e.g.
-    ``{"secrets.files": "/tmp/x/secrets.toml"}`` (then only that file is read for secrets); ``env`` adds
-    environment variables (e.g. ``{"ECMON_DEMO_LOGIN": "1"}``)."""
+    what = "the server"
+    log_path: Path
+    proc: subprocess.Popen | None = None
 
-    def __init__(self, home: Path, port: int | None = None, log: Path | None = None, catalog: Path | None = None,
-                 script: Path = APP, options: dict[str, str] | None = None, env: dict[str, str] | None = None):
-        self.home = Path(home)
-        self.env = dict(env or {})
-        self.script = Path(script)
-        self.options = dict(options or {})
-        self.catalog = Path(catalog) if catalog else None
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log or Path(tempfile.mkstemp(prefix="ecmon-app-", suffix=".log")[1])
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> AppServer:
-        env = {**os.environ, "ECMON_HOME": str(self.home), "PYTHONPATH": str(ROOT), **self.env}
-        env.pop("ECMON_CATALOG", None)
-        if self.catalog:
-            env["ECMON_CATALOG"] = str(self.catalog)
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless", "true",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        for name, value in self.options.items():
-            cmd += [f"--{name}", value]
+    def _launch(self, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         self._log = open(self.log_path, "w")  # noqa: SIM115 — closed in stop()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
+
+    def _await(self, ready, timeout: float, pause: float = 0.2):
+        """Until ``ready()`` is true (an OSError or ValueError counts as not yet); else stop and raise."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            time.sleep(0.2)
+                raise RuntimeError(f"{self.what} exited with {self.proc.returncode}:\n{self.log()}")
+            with contextlib.suppress(OSError, ValueError):
+                if ready():
+                    return self
+            time.sleep(pause)
         self.stop()
-        raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s:\n{self.log()}")
+        raise RuntimeError(f"{self.what} did not answer within {timeout:.0f} s:\n{self.log()}")
+
+    def start(self):
+        raise NotImplementedError
 
     def log(self) -> str:
         with contextlib.suppress(OSError):
@@ -163,11 +148,50 @@ class AppServer:
         if getattr(self, "_log", None):
             self._log.close()
 
-    def __enter__(self) -> AppServer:
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class AppServer(ChildServer):
+    """``streamlit run dashboard/app.py`` against one ECMON_HOME on a free local port (a context manager).
+
+    ``script`` runs another script instead; ``options`` adds Streamlit config options as command-line flags, e.g.
+    ``{"secrets.files": "/tmp/x/secrets.toml"}`` (then only that file is read for secrets); ``env`` adds
+    environment variables (e.g. ``{"ECMON_DEMO_LOGIN": "1"}``)."""
+
+    what = "streamlit"
+
+    def __init__(self, home: Path, port: int | None = None, log: Path | None = None, catalog: Path | None = None,
+                 script: Path = APP, options: dict[str, str] | None = None, env: dict[str, str] | None = None):
+        self.home = Path(home)
+        self.env = dict(env or {})
+        self.script = Path(script)
+        self.options = dict(options or {})
+        self.catalog = Path(catalog) if catalog else None
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log or Path(tempfile.mkstemp(prefix="ecmon-app-", suffix=".log")[1])
+
+    def start(self, timeout: float = 60) -> AppServer:
+        env = {**os.environ, "ECMON_HOME": str(self.home), "PYTHONPATH": str(ROOT), **self.env}
+        env.pop("ECMON_CATALOG", None)
+        if self.catalog:
+            env["ECMON_CATALOG"] = str(self.catalog)
+        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless", "true",
+               "--server.port", str(self.port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        for name, value in self.options.items():
+            cmd += [f"--{name}", value]
+        self._launch(cmd, ROOT, env)
+
+        def healthy() -> bool:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                return r.status == 200
+
+        return self._await(healthy, timeout)
 
 
 # ---- the browser ---------------------------------------------------------------------------------

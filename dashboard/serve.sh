@@ -9,15 +9,7 @@
 # the network; do that only with SECRETS set, behind https.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
-uv sync --frozen --quiet
-# The meeting deck's PDF (总览 → 会议材料, python -m etl briefing) is printed by Debian's chromium; without CJK
-# fonts every Chinese character would be a box.
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
-fi
+source dashboard/install.sh
 # The sample files with their send dates (data/sample/manifest/报送日期.csv, `python -m etl load --dates`): every
 # report, then each correction (*_9_*) in a load of its own, changing a value already published (已更正 on 总览).
 uv run python -m etl.sample load data/sample

@@ -406,8 +406,9 @@ def step_check(paths: list[Path]) -> dict:
     marks: list[tuple[str, tuple[float, float]]] = []
     start = now()
     outcome = pipeline.check(paths, on_file=lambda name: marks.append((name, now())))
+    finish = now()  # before the worker ends: per-file CPU is this process's own, the last file's too
     readers_done()
-    return since(start) | {"per_file": _splits(marks, now())} | _outcome_summary(outcome)
+    return since(start) | {"per_file": _splits(marks, finish)} | _outcome_summary(outcome)
 
 
 def step_load(paths: list[Path]) -> dict:

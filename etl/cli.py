@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -205,25 +206,15 @@ def _lock_args(args) -> tuple[str, str, str]:
     return form, scope, args.period
 
 
-def cmd_lock(args) -> int:
+def cmd_lock(args, unlocking: bool = False) -> int:
+    change, done = (store.unlock, "已解锁") if unlocking else (store.lock, "已锁定")
     try:
         with store.writing():
-            store.lock(*_lock_args(args), store.Actor.operator())
+            change(*_lock_args(args), store.Actor.operator())
     except store.Refused as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    print(f"已锁定：{args.form} {args.scope} {args.period}")
-    return 0
-
-
-def cmd_unlock(args) -> int:
-    try:
-        with store.writing():
-            store.unlock(*_lock_args(args), store.Actor.operator())
-    except store.Refused as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    print(f"已解锁：{args.form} {args.scope} {args.period}")
+    print(f"{done}：{args.form} {args.scope} {args.period}")
     return 0
 
 
@@ -349,7 +340,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("receipt", metavar="回执号")
     c.add_argument("--reason", required=True, metavar="原因")
     c.set_defaults(run=cmd_return)
-    for name, fn, what in (("lock", cmd_lock, "锁定"), ("unlock", cmd_unlock, "解锁")):
+    for name, fn, what in (("lock", cmd_lock, "锁定"), ("unlock", partial(cmd_lock, unlocking=True), "解锁")):
         c = sub.add_parser(name, help=f"{what}已审核的期间（报表 县区 期间，报表和县区可填“全部”）")
         c.add_argument("form", metavar="报表")
         c.add_argument("scope", metavar="县区")

@@ -361,3 +361,12 @@ def sample(tmp_path_factory, home, monkeypatch) -> Path:
     from e2e_support import sample_home, use_home
 
     return use_home(sample_home(tmp_path_factory), monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium for a module's browser tests (started on first use)."""
+    from dashboard.bench_pages import chromium
+
+    with chromium() as b:
+        yield b

@@ -10,6 +10,7 @@ memoised here instead. Nobody may write into this home: a test that loads more f
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.bench_pages import build_sample_home
+from dashboard.bench_pages import AppServer, build_sample_home
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 _built: dict[str, Path] = {}
@@ -39,6 +40,14 @@ def copy_home(source: Path, target: Path) -> Path:
     """A private copy of an ECMON_HOME (kept files, receipts and warehouse), for tests that load more."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".lock"))
     return target
+
+
+@contextlib.contextmanager
+def sample_app(tmp_path_factory: pytest.TempPathFactory, name: str, **options):
+    """The app on a free port serving a private copy of the sample warehouse (``options`` go to AppServer)."""
+    home = copy_home(sample_home(tmp_path_factory), tmp_path_factory.mktemp(name) / "home")
+    with AppServer(home, log=home.parent / "streamlit.log", **options) as app:
+        yield app
 
 
 def query(home: Path, sql: str, *params) -> list[tuple]:

@@ -21,17 +21,14 @@ ID token's claims, nothing from the userinfo endpoint); keys other than the stan
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 import shutil
-import subprocess
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from dashboard.bench_pages import free_port, wait_idle
+from dashboard.bench_pages import ChildServer, free_port, wait_idle
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 PROVIDER_SCRIPT = OIDC_DIR / "provider.mjs"
@@ -47,12 +44,14 @@ def redirect_uri(app_port: int) -> str:
     return f"http://127.0.0.1:{app_port}/oauth2callback"
 
 
-class OidcProvider:
+class OidcProvider(ChildServer):
     """``node tests/oidc/provider.mjs`` on a free local port with the given accounts (a context manager).
 
     ``accounts``: dicts with ``sub`` (also the user name on the sign-in form), ``password`` and any claims.
     Its issuer is ``http://127.0.0.1:<port>``; one confidential client (``client_id``, ``client_secret``) may
     redirect to ``redirect_uri`` only (after sign-in and after sign-out)."""
+
+    what = "the OpenID Connect provider"
 
     def __init__(self, accounts: list[dict], redirect_uri: str, client_id: str = "ecmon-test",
                  client_secret: str | None = None, log: Path | None = None):
@@ -65,7 +64,6 @@ class OidcProvider:
         self.metadata_url = f"{self.issuer}/.well-known/openid-configuration"
         self._dir = Path(tempfile.mkdtemp(prefix="ecmon-oidc-"))
         self.log_path = Path(log) if log else self._dir / "provider.log"
-        self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> OidcProvider:
         node = shutil.which("node")
@@ -78,42 +76,13 @@ class OidcProvider:
             "port": self.port, "client_id": self.client_id, "client_secret": self.client_secret,
             "redirect_uris": [self.redirect_uri], "accounts": self.accounts,
         }, ensure_ascii=False), encoding="utf-8")
-        self._log = open(self.log_path, "w")  # noqa: SIM115 — closed in stop()
-        self.proc = subprocess.Popen([node, str(PROVIDER_SCRIPT), str(config)], cwd=OIDC_DIR, stdout=self._log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the OpenID Connect provider exited with {self.proc.returncode}:\n{self.log()}")
-            with contextlib.suppress(OSError, ValueError):
-                with urllib.request.urlopen(self.metadata_url, timeout=2) as r:
-                    if json.load(r).get("issuer") == self.issuer:
-                        return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the OpenID Connect provider did not answer within {timeout:.0f} s:\n{self.log()}")
+        self._launch([node, str(PROVIDER_SCRIPT), str(config)], OIDC_DIR)
 
-    def log(self) -> str:
-        with contextlib.suppress(OSError):
-            return self.log_path.read_text(errors="replace")[-4000:]
-        return ""
+        def answers() -> bool:
+            with urllib.request.urlopen(self.metadata_url, timeout=2) as r:
+                return json.load(r).get("issuer") == self.issuer
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if getattr(self, "_log", None):
-            self._log.close()
-
-    def __enter__(self) -> OidcProvider:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        return self._await(answers, timeout, pause=0.1)
 
 
 def _toml(value: str) -> str:

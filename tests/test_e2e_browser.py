@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from e2e_support import copy_home, query, sample_home
+from e2e_support import copy_home, query, sample_app, sample_home
 from playwright.sync_api import expect
 
 from dashboard.bench_pages import (
@@ -30,7 +30,6 @@ from dashboard.bench_pages import (
     ROOT,
     AppServer,
     app_pages,
-    chromium,
     wait_idle,
 )
 
@@ -50,16 +49,8 @@ PAGES = [(path, url, path in CHART_PAGES) for path, url, _ in app_pages()] + [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a free port, serving a private copy of the sample warehouse; stopped at the end."""
-    home = copy_home(sample_home(tmp_path_factory), tmp_path_factory.mktemp("e2e") / "home")
-    app = AppServer(home, log=home.parent / "streamlit.log").start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+    with sample_app(tmp_path_factory, "e2e") as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from conftest import write_xlsx
-from e2e_support import copy_home, sample_home
+from e2e_support import sample_app
 from playwright.sync_api import expect
 
-from dashboard.bench_pages import CHART, CHROMIUM, EXCEPTION, MAIN_CONTENT, AppServer, chromium, wait_idle
+from dashboard.bench_pages import CHART, CHROMIUM, EXCEPTION, MAIN_CONTENT, AppServer, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (tests/run.sh installs Debian's chromium)")
@@ -24,16 +24,8 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    home = copy_home(sample_home(tmp_path_factory), tmp_path_factory.mktemp("e2e-levers") / "home")
-    app = AppServer(home, log=home.parent / "streamlit.log").start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+    with sample_app(tmp_path_factory, "e2e-levers") as app:
+        yield app
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from e2e_support import copy_home, sample_home
+from e2e_support import sample_app
 from playwright.sync_api import expect
 
-from dashboard.bench_pages import CHROMIUM, EXCEPTION, AppServer, app_pages, chromium, sign_in_demo, wait_idle
+from dashboard.bench_pages import CHROMIUM, EXCEPTION, app_pages, sign_in_demo, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (tests/run.sh installs Debian's chromium)")
@@ -47,16 +47,8 @@ LAST_BOTTOM = """() => Math.max(...[...document.querySelectorAll('.pr-attn, .pr'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    home = copy_home(sample_home(tmp_path_factory), tmp_path_factory.mktemp("meeting") / "home")
-    app = AppServer(home, log=home.parent / "streamlit.log", env={"ECMON_DEMO_LOGIN": "1"}).start()  # a clerk uploads
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+    with sample_app(tmp_path_factory, "meeting", env={"ECMON_DEMO_LOGIN": "1"}) as app:  # a clerk uploads
+        yield app
 
 
 def new_page(browser, width: int = 1280, height: int = 720):

@@ -13,7 +13,7 @@ from e2e_support import copy_home, sample_home
 from oidc_support import OidcProvider, redirect_uri, sign_in, write_auth_secrets
 from playwright.sync_api import expect
 
-from dashboard.bench_pages import CHROMIUM, AppServer, chromium, free_port, wait_idle
+from dashboard.bench_pages import CHROMIUM, AppServer, free_port, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (tests/run.sh installs Debian's chromium)")
@@ -54,12 +54,6 @@ def site(tmp_path_factory):
         app = AppServer(home, port=app_port, log=folder / "streamlit.log", options={"secrets.files": str(secrets)})
         with app.start():
             yield app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def nav(page) -> list[str]:

@@ -20,7 +20,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from oidc_support import OidcProvider, provider_sign_in, redirect_uri, sign_in, sign_out, write_auth_secrets
 from playwright.sync_api import expect
 
-from dashboard.bench_pages import CHROMIUM, AppServer, chromium, free_port
+from dashboard.bench_pages import CHROMIUM, AppServer, free_port
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (tests/run.sh installs Debian's chromium)")
@@ -60,12 +60,6 @@ def site(tmp_path_factory):
         with AppServer(folder / "home", port=app_port, log=folder / "streamlit.log", script=script,
                        options={"secrets.files": str(secrets)}) as app:
             yield provider, app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture
