@@ -149,7 +149,8 @@ class ChildServer:
             self._log.close()
 
     def __enter__(self):
-        return self.start()
+        running = self.proc is not None and self.proc.poll() is None
+        return self if running else self.start()  # ``with server.start():`` must not start a second one
 
     def __exit__(self, *exc) -> None:
         self.stop()

@@ -21,3 +21,16 @@ def test_a_small_benchmark_run_reads_every_row_without_a_message(tmp_path):
     assert "| **load** (check + keep + build) | 664 |" in report
     assert "rows_f1 264, rows_f2 400, current_f1 264, current_f2 400" in report
     assert "Messages: 0 errors, 0 warnings." in report
+
+
+def test_an_app_server_entered_after_start_runs_once_and_stops_on_exit(tmp_path):
+    """``with server.start():`` (as the sign-in tests write it) once started a second app and left the first
+    running after the tests; now the one process started is the one stopped."""
+    from dashboard.bench_pages import AppServer
+
+    app = AppServer(tmp_path / "home")
+    started = app.start()
+    first = app.proc
+    with started as same:
+        assert same is app and app.proc is first and first.poll() is None
+    assert first.poll() is not None

@@ -52,7 +52,7 @@ def site(tmp_path_factory):
     with OidcProvider(ACCOUNTS, redirect_uri(app_port), log=folder / "provider.log") as idp:
         secrets = write_auth_secrets(folder / "secrets.toml", idp, app_port)
         app = AppServer(home, port=app_port, log=folder / "streamlit.log", options={"secrets.files": str(secrets)})
-        with app.start():
+        with app:
             yield app
 
 
@@ -105,7 +105,7 @@ def test_a_person_without_a_role_is_told_so_and_sees_no_data(site, browser):
 
 def test_without_a_provider_the_app_is_read_only_and_says_so(tmp_path_factory, browser):
     home = copy_home(sample_home(tmp_path_factory), tmp_path_factory.mktemp("ro") / "home")
-    with AppServer(home, options={"secrets.files": str(home / "no-secrets.toml")}).start() as app:
+    with AppServer(home, options={"secrets.files": str(home / "no-secrets.toml")}) as app:
         ctx = browser.new_context(locale="zh-CN")
         page = ctx.new_page()
         page.goto(app.url)

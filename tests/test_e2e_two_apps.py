@@ -36,7 +36,7 @@ def test_two_apps_and_the_command_line_at_once(tmp_path_factory, tmp_path):
     heping = write_xlsx(tmp_path / "和平县2025年电子商务统计表.xlsx", {"表": [F1, ["和平县", "2025年1-6月", 61000, 5200]]})
     bureau = write_xlsx(tmp_path / "东源县2025年电子商务统计表.xlsx", {"表": [F1, ["东源县", "2025年1-6月", 120000, 9900]]})
     env = {"ECMON_DEMO_LOGIN": "1"}
-    with AppServer(home, env=env).start() as one, AppServer(home, env=env).start() as two, chromium() as browser:
+    with AppServer(home, env=env) as one, AppServer(home, env=env) as two, chromium() as browser:
         a = browser.new_page(viewport={"width": 1300, "height": 1000}, locale="zh-CN")
         b = browser.new_page(viewport={"width": 1300, "height": 1000}, locale="zh-CN")
         for page, app, who, path in ((a, one, "连平县填报员（演示）", lianping), (b, two, "和平县填报员（演示）", heping)):
