@@ -17,7 +17,7 @@ from etl.messages import ERROR, WARNING
 
 log = logging.getLogger("ecmon.submissions")
 LABELS = store.STATUS_LABEL  # accepted 已入库, pending 待审核, returned 已退回, rejected 有错误
-ICONS = {store.ACCEPTED: "✔", store.PENDING: "⏳", store.RETURNED: "↩", store.REJECTED: "✖"}
+ICONS = {store.ACCEPTED: "✔", store.PENDING: "○", store.RETURNED: "↩", store.REJECTED: "✖"}
 # Same palette as the target statuses; the text label always goes with the colour.
 COLORS = {LABELS[store.ACCEPTED]: ui.STATUS_COLORS["达标"], LABELS[store.PENDING]: ui.STATUS_COLORS["进度正常"],
           LABELS[store.RETURNED]: ui.STATUS_COLORS["滞后"], LABELS[store.REJECTED]: ui.STATUS_COLORS["未达标"]}
@@ -149,16 +149,20 @@ def changes_frame(changes: list[preview.Change], names: dict[str, str], titles: 
     return pl.DataFrame(rows, schema=schema)
 
 
+DETAIL_COLUMNS = ["变动", "位置", "行", "原回执", "项目", "原值", "新值"]
+
+
 def detail_frame(changes: list[preview.Change], names: dict[str, str]) -> pl.DataFrame:
-    """Every row a submission adds, replaces (old → new, and the receipt the old came from) or removes."""
+    """Every row a submission adds, replaces or removes; a replaced row once per changed value (项目, 原值 → 新值,
+    and the receipt the old value came from), so no change hides at the end of a long cell."""
     rows = []
     for c in changes:
         where = f"{c.form} {names.get(c.scope, c.scope)} {ui.fmt_period(c.period)}"
-        rows += [{"变动": "+ 新增", "位置": where, "行": label, "原回执": "", "改动": ""} for label in c.added]
-        rows += [{"变动": "~ 替换", "位置": where, "行": label, "原回执": rid,
-                  "改动": "；".join(f"{h}：{a} → {b}" for h, a, b in diffs)} for label, rid, diffs in c.replaced]
-        rows += [{"变动": "- 删除", "位置": where, "行": label, "原回执": rid, "改动": ""} for label, rid in c.removed]
-    return pl.DataFrame(rows, schema=dict.fromkeys(["变动", "位置", "行", "原回执", "改动"], pl.String))
+        rows += [["+ 新增", where, label, "", "", "", ""] for label in c.added]
+        rows += [["~ 替换", where, label, rid, h, a, b] for label, rid, diffs in c.replaced
+                 for h, a, b in diffs or [("", "", "")]]
+        rows += [["- 删除", where, label, rid, "", "", ""] for label, rid in c.removed]
+    return pl.DataFrame(rows, schema=dict.fromkeys(DETAIL_COLUMNS, pl.String), orient="row")
 
 
 def show_changes(changes: list[preview.Change], key: str) -> None:
@@ -173,8 +177,7 @@ def show_changes(changes: list[preview.Change], key: str) -> None:
         removed = detail.filter(pl.col("变动").str.starts_with("-")).height
         if removed:
             st.warning(f"本次报送将删除已发布的{removed}行数据（见下表“- 删除”），请确认这是本意。", icon=":material/delete:")
-        st.dataframe(detail, hide_index=True, width="stretch", height=min(38 + 35 * detail.height, 320), key=key,
-                     column_config={"改动": st.column_config.TextColumn(width="large")})
+        st.dataframe(detail, hide_index=True, width="stretch", height=min(38 + 35 * detail.height, 320), key=key)
 
 
 # ---- one receipt ------------------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import polars as pl
 import pytest
 import streamlit as st
 from conftest import cli, write_xlsx
 from e2e_support import open_app_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import upload
+from dashboard import receipt_views, upload
 from etl import pipeline, store
 from etl.catalog import current as current_catalog
 
@@ -285,6 +286,10 @@ def test_check_shows_the_same_messages_and_preview_as_the_command_line_and_keeps
     label, rid, diffs = change.replaced[0]
     assert rid == "000002" and ("网络零售额（万元）", "8,000万元", "9,000万元") in diffs
     assert "~ 替换 龙川县·2019（原数据来自回执000002）：网络零售额（万元）：8,000万元 → 9,000万元" in cli("check", fix)[1]
+    # on the page each changed value is a row of its own: the reviewer never reads old → new out of a cut cell
+    shown = receipt_views.detail_frame(result.changes, {"441622": "龙川县"})
+    assert shown.filter(pl.col("项目") == "网络零售额（万元）").select("变动", "行", "原回执", "原值", "新值").rows() == [
+        ("~ 替换", "龙川县·2019", "000002", "8,000万元", "9,000万元")]
 
 
 def test_the_same_file_again_changes_nothing(warehouse, tmp_path):
