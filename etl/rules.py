@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from etl import store
 from etl.catalog import Catalog, Form
 
 RULES: dict[str, Callable[[Run], None]] = {}
@@ -270,8 +271,7 @@ def _locked(c: Run) -> None:
         return
     f = c.form.scope
     for r in c.table.iter_rows(named=True):
-        for form, scope, period in c.context.locks:
-            if form in ("*", c.form.code) and scope in ("*", r[f]) and period == r["cov_period"]:
-                c.say(r, c.form.period_field, r[c.form.period_field],
-                      f"{c.form.code} {period}的数据已由市商务局审核锁定，不能再报送或更正；如确需更正，请联系审核员解锁")
-                break
+        lock = next((lk for lk in c.context.locks if store.lock_covers(lk, c.form.code, r[f], r["cov_period"])), None)
+        if lock:
+            c.say(r, c.form.period_field, r[c.form.period_field],
+                  f"{c.form.code} {lock[2]}的数据已由市商务局审核锁定，不能再报送或更正；如确需更正，请联系审核员解锁")

@@ -416,15 +416,19 @@ def unlock(form: str, scope: str, period: str, actor: Actor) -> None:
         _event(con, actor, "unlock", None, {"form": form, "scope": scope, "period": period})
 
 
+def lock_covers(lock: tuple[str, str, str], form: str, scope: str, period: str) -> bool:
+    """Whether a lock (form or *, scope or *, period) holds a form's period for a scope: a year's lock holds every
+    period of that year (2020 holds 2020Q3 and 2020-09), any other lock its own period only. The one rule for the
+    check of a file (rules) and for approving it."""
+    lf, ls, lp = lock
+    return lf in ("*", form) and ls in ("*", scope) and (period == lp or (len(lp) == 4 and period[:4] == lp))
+
+
 def locked_cells(r: dict) -> list[str]:
     """The (form, scope, period) of a receipt that fall under a lock."""
-    out = []
-    for form, f in r["forms"].items():
-        for scope, period, *_ in f["coverage"]:
-            for lf, ls, lp in lock_list():
-                if lf in ("*", form) and ls in ("*", scope) and period.startswith(lp):
-                    out.append(f"{form} {scope} {period}")
-    return out
+    held = lock_list()
+    return [f"{form} {scope} {period}" for form, f in r["forms"].items() for scope, period, *_ in f["coverage"]
+            if any(lock_covers(lk, form, scope, period) for lk in held)]
 
 
 # ---- the audit trail and the published version -----------------------------------------------------------

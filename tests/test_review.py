@@ -152,6 +152,10 @@ def test_a_locked_period_takes_no_rows_until_unlocked(home, tmp_path):
     assert code == 1
     assert "F1 2020的数据已由市商务局审核锁定，不能再报送或更正；如确需更正，请联系审核员解锁" in out
     assert value(home, "online_retail", "441621", "2020") == 5000.0
+    # a year's lock holds the year's quarters and months too, at the check as at the approval
+    part = write_xlsx(tmp_path / "2020Q3.xlsx", {"表": [F1_HEADER, ["紫金县", "2020Q3", 45000, 3800]]})
+    code, out = cli("check", part)
+    assert code == 1 and "F1 2020的数据已由市商务局审核锁定" in out
     assert cli("unlock", "F1", "全部", "2020")[0] == 0
     assert cli("load", late)[0] == 0
     assert value(home, "online_retail", "441621", "2020") == 5100.0
