@@ -34,6 +34,7 @@ from conftest import (
     uscc,
     write_xlsx,
 )
+from e2e_support import open_app_page, use_home
 
 D = dt.date
 CITY = "441600"
@@ -489,48 +490,29 @@ def test_training_organisers(estimates):
 
 
 def test_policy_page_states_the_readings_and_what_stays_unestimated(rules, monkeypatch):
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("ECMON_HOME", str(rules))
-    st.cache_data.clear()
-    try:
-        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=90)
-        at.run()
-        at.switch_page("app_pages/policy.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        info = next(i.value for i in at.info if "年度读法" in i.value and "边界读法" in i.value)
-        assert "某年不符合条件或未报送即中断" in info and "只补助2015年" in info
-        captions = [c.value for c in at.caption]
-        pavilion = next(c for c in captions if c.startswith("年度读法：") and "特色馆" in c)
-        assert "2016年未承办、2017年再承办，只扶持2015年" in pavilion
-        assert sum(c.startswith("年度读法：连续N年按一段不间断的年度计") for c in captions) == 5
-        frames = [d.value for d in at.dataframe]
-        skipped = next(f for f in frames if "未测算原因" in f.columns)
-        assert list(skipped["规则"]) == ["三(二)2", "三(四)4"]
-        assert "没有“新型电商业务模式龙头企业”的认定" in skipped.set_index("规则").loc["三(四)4", "未测算原因"]
-        aims = next(f for f in frames if "口径" in f.columns and "条款" in f.columns)
-        assert aims.iloc[0][["条款", "原文", "目标值", "期限（年底）", "状态"]].tolist() == [
-            "三(三)6", "从2015年起至2017年，培育2—3家跨境电子商务平台", "≥2", 2017, "无数据"]  # no F6 here
-        at.selectbox(key="subsidy_year").set_value(2016).run()
-        detail = next(d.value for d in at.dataframe if "测算依据" in d.value.columns)
-        assert set(detail["规则"]) >= {"三(一)2b", "三(一)2c", "三(三)6b", "三(五)1"}
-    finally:
-        st.cache_data.clear()
+    use_home(rules, monkeypatch)
+    at = open_app_page("app_pages/policy.py")
+    info = next(i.value for i in at.info if "年度读法" in i.value and "边界读法" in i.value)
+    assert "某年不符合条件或未报送即中断" in info and "只补助2015年" in info
+    captions = [c.value for c in at.caption]
+    pavilion = next(c for c in captions if c.startswith("年度读法：") and "特色馆" in c)
+    assert "2016年未承办、2017年再承办，只扶持2015年" in pavilion
+    assert sum(c.startswith("年度读法：连续N年按一段不间断的年度计") for c in captions) == 5
+    frames = [d.value for d in at.dataframe]
+    skipped = next(f for f in frames if "未测算原因" in f.columns)
+    assert list(skipped["规则"]) == ["三(二)2", "三(四)4"]
+    assert "没有“新型电商业务模式龙头企业”的认定" in skipped.set_index("规则").loc["三(四)4", "未测算原因"]
+    aims = next(f for f in frames if "口径" in f.columns and "条款" in f.columns)
+    assert aims.iloc[0][["条款", "原文", "目标值", "期限（年底）", "状态"]].tolist() == [
+        "三(三)6", "从2015年起至2017年，培育2—3家跨境电子商务平台", "≥2", 2017, "无数据"]  # no F6 here
+    at.selectbox(key="subsidy_year").set_value(2016).run()
+    detail = next(d.value for d in at.dataframe if "测算依据" in d.value.columns)
+    assert set(detail["规则"]) >= {"三(一)2b", "三(一)2c", "三(三)6b", "三(五)1"}
 
 
 def test_overview_shows_the_aim_beside_the_targets(identity, monkeypatch):
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("ECMON_HOME", str(identity))
-    st.cache_data.clear()
-    try:
-        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=90)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        block = next(m.value for m in at.markdown if "政策其他量化要求" in m.value)
-        assert "三(三)6 2015—2017年培育2—3家跨境电子商务平台" in block and "达标" in block
-        assert "累计跨境电商平台，2017年" in block and "要求 ≥2个，2017年底" in block
-    finally:
-        st.cache_data.clear()
+    use_home(identity, monkeypatch)
+    at = open_app_page()
+    block = next(m.value for m in at.markdown if "政策其他量化要求" in m.value)
+    assert "三(三)6 2015—2017年培育2—3家跨境电子商务平台" in block and "达标" in block
+    assert "累计跨境电商平台，2017年" in block and "要求 ≥2个，2017年底" in block

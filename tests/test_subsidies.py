@@ -16,6 +16,7 @@ import datetime as dt
 
 import pytest
 from conftest import build_home, query, uscc
+from e2e_support import open_app_page, use_home
 
 D = dt.date
 F2_HEADER = ["年度", "企业名称", "统一社会信用代码", "所在县区", "企业类别", "平台模式", "认定为知名平台",
@@ -303,33 +304,21 @@ def test_summary_by_year_and_clause(built):
 
 
 def test_policy_page_tab_shows_the_estimates(built, monkeypatch):
-    from pathlib import Path
-
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("ECMON_HOME", str(built))
-    st.cache_data.clear()
-    try:
-        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=90)
-        at.run()
-        at.switch_page("app_pages/policy.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert [t.label for t in at.tabs][-1] == "兑现测算"
-        info = next(i.value for i in at.info if "兑现决定" in i.value)
-        assert "测算，不是兑现决定" in info and "按较高档次适用" in info and "“超过”不含本数" in info
-        year = at.selectbox(key="subsidy_year")
-        assert year.options == [f"{y}年" for y in (2018, 2017, 2016, 2015)] and year.value == 2018
-        year.set_value(2015).run()
-        assert not at.exception, [e.value for e in at.exception]
-        frames = [d.value for d in at.dataframe]
-        summary = next(f for f in frames if "企业或单位数" in f.columns)
-        assert summary.set_index("条款").loc["三(一)2", "测算金额（万元）"] == pytest.approx(474.0)
-        detail = next(f for f in frames if "测算依据" in f.columns)
-        assert len(detail) == sum(1 for (_, y, _) in EXPECTED if y == 2015)
-        row = detail[detail["企业或单位"] == "平台利息120"].iloc[0]
-        assert row["测算金额（万元）"] == 24.0 and row["县区"] == "源城区"
-        skipped = next(f for f in frames if "未测算原因" in f.columns)
-        assert set(skipped["规则"]) == {"三(二)2", "三(四)4"}
-    finally:
-        st.cache_data.clear()
+    use_home(built, monkeypatch)
+    at = open_app_page("app_pages/policy.py")
+    assert [t.label for t in at.tabs][-1] == "兑现测算"
+    info = next(i.value for i in at.info if "兑现决定" in i.value)
+    assert "测算，不是兑现决定" in info and "按较高档次适用" in info and "“超过”不含本数" in info
+    year = at.selectbox(key="subsidy_year")
+    assert year.options == [f"{y}年" for y in (2018, 2017, 2016, 2015)] and year.value == 2018
+    year.set_value(2015).run()
+    assert not at.exception, [e.value for e in at.exception]
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "企业或单位数" in f.columns)
+    assert summary.set_index("条款").loc["三(一)2", "测算金额（万元）"] == pytest.approx(474.0)
+    detail = next(f for f in frames if "测算依据" in f.columns)
+    assert len(detail) == sum(1 for (_, y, _) in EXPECTED if y == 2015)
+    row = detail[detail["企业或单位"] == "平台利息120"].iloc[0]
+    assert row["测算金额（万元）"] == 24.0 and row["县区"] == "源城区"
+    skipped = next(f for f in frames if "未测算原因" in f.columns)
+    assert set(skipped["规则"]) == {"三(二)2", "三(四)4"}
