@@ -177,7 +177,10 @@ def show_changes(changes: list[preview.Change], key: str) -> None:
         removed = detail.filter(pl.col("变动").str.starts_with("-")).height
         if removed:
             st.warning(f"本次报送将删除已发布的{removed}行数据（见下表“- 删除”），请确认这是本意。", icon=":material/delete:")
-        st.dataframe(detail, hide_index=True, width="stretch", height=min(38 + 35 * detail.height, 320), key=key)
+        if not detail.filter(pl.col("变动").str.starts_with("~")).height:  # only additions or removals: no values
+            detail = detail.drop("项目", "原值", "新值")
+        st.dataframe(detail, hide_index=True, width="stretch", height=min(38 + 35 * detail.height, 320), key=key,
+                     column_config={"行": st.column_config.TextColumn(width="large")})
 
 
 # ---- one receipt ------------------------------------------------------------------------------------
