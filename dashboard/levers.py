@@ -3,17 +3,14 @@ file bytes out; no Streamlit here, so each can be tested alone).
 
 Every string a user sent (progress texts, problems, enterprise and file names) is hostile: it reaches HTML only
 through ``text()`` (escaped, newlines as <br>, the characters Streamlit's markdown would act on as entities, so no
-blank line can end the HTML block), and a download only through ``csv_bytes``/``xlsx_bytes`` (a cell starting with
-= + - @ tab or CR cannot become a formula).
+blank line can end the HTML block), and a download only through ``etl.exports`` (``ui.download_pair``: no cell can
+become a formula).
 """
 
 from __future__ import annotations
 
-import io
-
 import plotly.graph_objects as go
 import polars as pl
-import xlsxwriter
 
 from dashboard.charts import FONT, base_layout
 from dashboard.ui import STATUS_COLORS
@@ -179,65 +176,6 @@ def task_link(task_id: str) -> str:
     from urllib.parse import quote
 
     return f'<a href="tasks?task={quote(task_id)}" target="_self">{text(task_id)}</a>'
-
-
-# ---- downloads ---------------------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutral(value):
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (Excel opens the Chinese right); no cell can start a formula."""
-    safe = frame.with_columns(pl.col(c).map_elements(neutral, return_dtype=pl.String)
-                              for c, t in frame.schema.items() if t == pl.String)
-    return safe.write_csv(include_bom=True).encode("utf-8")
-
-
-def xlsx_bytes(sheets: dict[str, pl.DataFrame], notes: list[str] | None = None) -> bytes:
-    """A workbook with one sheet a frame; text written as text (write_string: never a formula), numbers as numbers."""
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
-    for name, frame in sheets.items():
-        ws = wb.add_worksheet(name[:31])
-        for j, col in enumerate(frame.columns):
-            ws.write_string(0, j, col, head)
-            ws.set_column(j, j, min(48, max(10, 2 * len(col) + 2)))
-        for i, row in enumerate(frame.iter_rows(), start=1):
-            for j, v in enumerate(row):
-                if v is None:
-                    continue
-                if isinstance(v, bool):
-                    ws.write_string(i, j, "是" if v else "否", wrap)
-                elif isinstance(v, int | float):
-                    ws.write_number(i, j, v)
-                elif hasattr(v, "isoformat"):
-                    ws.write_datetime(i, j, v if hasattr(v, "hour") else _as_datetime(v), date_fmt)
-                else:
-                    ws.write_string(i, j, str(v), wrap)
-        ws.freeze_panes(1, 0)
-    if notes:
-        ws = wb.add_worksheet("说明")
-        ws.set_column(0, 0, 110)
-        for i, line in enumerate(notes):
-            ws.write_string(i, 0, line, wrap)
-    wb.close()
-    return buffer.getvalue()
-
-
-def _as_datetime(d):
-    import datetime as dt
-
-    return dt.datetime(d.year, d.month, d.day)
 
 
 # ---- charts ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from etl import exports  # noqa: E402
 from etl.report.fmt import (  # noqa: E402,F401 - one set of formats for the pages and every export
     STAGE_NAMES,
     STATUS_COLORS,
@@ -183,3 +184,16 @@ def page_css(presentation: bool = False) -> None:
     if presentation:
         css += PRESENTATION_CSS
     st.markdown(css + "</style>", unsafe_allow_html=True)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_pair(stem: str, sheets: dict[str, pl.DataFrame], key: str, notes: list[str] | None = None) -> None:
+    """下载 CSV (the sheets one after another) and 下载 Excel (a sheet each, the notes on 说明) side by side, through
+    etl/exports (no cell can become a formula); each file is written only when its button is pressed."""
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("下载 CSV", lambda: exports.csv_bytes(pl.concat(list(sheets.values()))), f"{stem}.csv",
+                         "text/csv", on_click="ignore", icon=":material/download:", key=f"{key}_csv")
+    right.download_button("下载 Excel", lambda: exports.xlsx_bytes(sheets, notes), f"{stem}.xlsx", XLSX_MIME,
+                          on_click="ignore", icon=":material/download:", key=f"{key}_xlsx")

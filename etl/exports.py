@@ -18,11 +18,13 @@ chose (column names in the SQL console). A spreadsheet program runs a CSV cell t
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 
 import polars as pl
+import xlsxwriter
 
 TRIGGERS = "=+-@\t\r"
 _RISKY = "^[" + re.escape(TRIGGERS) + "]"
@@ -67,3 +69,42 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
         return "\ufeff".encode()
     body = safe_frame(frame).write_csv(include_header=False)
     return ("\ufeff" + header.getvalue() + body).encode("utf-8")
+
+
+def xlsx_bytes(sheets: dict[str, pl.DataFrame], notes: list[str] | None = None) -> bytes:
+    """A workbook with one sheet a frame and the notes on a sheet 说明; text written as text (write_string: never a
+    formula), numbers as numbers, dates as dates, yes/no as 是/否."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+    for name, frame in sheets.items():
+        ws = wb.add_worksheet(name[:31])
+        for j, col in enumerate(frame.columns):
+            ws.write_string(0, j, col, head)
+            ws.set_column(j, j, min(48, max(10, 2 * len(col) + 2)))
+        for i, row in enumerate(frame.iter_rows(), start=1):
+            for j, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, bool):
+                    ws.write_string(i, j, "是" if v else "否", wrap)
+                elif isinstance(v, int | float):
+                    ws.write_number(i, j, v)
+                elif hasattr(v, "isoformat"):
+                    ws.write_datetime(i, j, v if hasattr(v, "hour") else _as_datetime(v), date_fmt)
+                else:
+                    ws.write_string(i, j, str(v), wrap)
+        ws.freeze_panes(1, 0)
+    if notes:
+        ws = wb.add_worksheet("说明")
+        ws.set_column(0, 0, 110)
+        for i, line in enumerate(notes):
+            ws.write_string(i, 0, line, wrap)
+    wb.close()
+    return buffer.getvalue()
+
+
+def _as_datetime(d) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day)

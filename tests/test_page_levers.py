@@ -19,7 +19,7 @@ from conftest import cli
 from e2e_support import markdown_text, open_app_page
 from test_levers import E1, E2, E3, SCHOOL, load_with_dates, make_funds_home, make_tasks_home
 
-from dashboard import levers as lv
+from etl import exports
 
 TASKS, FUNDS, POLICY = "app_pages/tasks.py", "app_pages/funds.py", "app_pages/policy.py"
 
@@ -202,9 +202,9 @@ HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "示例公司"]
 
 def test_downloads_never_start_a_formula():
     frame = pl.DataFrame({"名称": HOSTILE, "金额": [1.5] * len(HOSTILE)})
-    rows = list(csv.reader(io.StringIO(lv.csv_bytes(frame).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exports.csv_bytes(frame).decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "'\rx", "示例公司"]
     assert rows[1][1] == "1.5"
-    ws = openpyxl.load_workbook(io.BytesIO(lv.xlsx_bytes({"表": frame}))).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"表": frame}))).worksheets[0]
     assert [(c.value, c.data_type) for c in ws["A"][1:4]] == [("=1+1", "s"), ("+SUM(A1)", "s"), ("-2+3", "s")]
     assert ws["B2"].value == 1.5 and ws["B2"].data_type == "n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, ui
 from dashboard import levers as lv
 
 st.title("资金兑现")
@@ -125,12 +125,7 @@ with tab_commit:
         pl.col("paid_county_wan").alias("县区（万元）"), pl.col("paid_province_wan").alias("省级（万元，不计入）"),
         pl.col("paid_wan").alias("计入合计（万元）"), pl.col("for_prev_year_wan").alias("其中用于上年度政策（万元）"),
         pl.col("ratio").alias("完成率"), pl.col("status").alias("状态"), pl.col("judged_on").alias("判断日期"))
-    d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button("下载 CSV", lv.csv_bytes(out), "财政资金承诺落实.csv", "text/csv", on_click="ignore",
-                       icon=":material/download:", key="dl_commit_csv")
-    d2.download_button("下载 Excel", lv.xlsx_bytes({"财政资金承诺": out}, catalog["reading"].to_list()), "财政资金承诺落实.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                       icon=":material/download:", key="dl_commit_xlsx")
+    ui.download_pair("财政资金承诺落实", {"财政资金承诺": out}, "dl_commit", catalog["reading"].to_list())
 
 with tab_progress:
     years = sorted(set(chain["year"].to_list()), reverse=True)
@@ -199,12 +194,7 @@ with tab_flags:
         if frame.height:
             show(chain_columns(frame, columns), f"flags_{key}")
     out = {title: chain_columns(pick[key]) for key, title, _h, _c in sections}
-    d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button("下载 CSV", lv.csv_bytes(pl.concat(list(out.values()))), "资金兑现需关注.csv", "text/csv",
-                       on_click="ignore", icon=":material/download:", key="dl_flags_csv")
-    d2.download_button("下载 Excel", lv.xlsx_bytes(out), "资金兑现需关注.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                       icon=":material/download:", key="dl_flags_xlsx")
+    ui.download_pair("资金兑现需关注", out, "dl_flags")
 
 with tab_chain:
     c1, c2, c3, c4 = st.columns(4)
@@ -227,13 +217,9 @@ with tab_chain:
         part = part.filter(pl.col("entity_name").str.contains(name.strip(), literal=True))
     part = part.sort("year", "clause", "region_code", "entity_name", descending=[True, False, False, False])
     st.caption(f"{part.height}项（每个对象、每条条款、每个政策年度一项）。")
-    show(chain_columns(part), "chain_table", height=360)
-    d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button("下载 CSV", lv.csv_bytes(chain_columns(part)), "资金兑现链条.csv", "text/csv", on_click="ignore",
-                       icon=":material/download:", key="dl_chain_csv")
-    d2.download_button("下载 Excel", lv.xlsx_bytes({"兑现链条": chain_columns(part)}), "资金兑现链条.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                       icon=":material/download:", key="dl_chain_xlsx")
+    table = chain_columns(part)
+    show(table, "chain_table", height=360)
+    ui.download_pair("资金兑现链条", {"兑现链条": table}, "dl_chain")
     if part.height:
         keys = part.select("entity_key", "clause", "year", "entity_name").head(500).rows()
         chosen = st.selectbox("查看一项的来龙去脉", keys, key="chain_pick",

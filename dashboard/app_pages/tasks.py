@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, ui
 from dashboard import levers as lv
 
 st.title("任务督办")
@@ -121,12 +121,7 @@ with tab_lights:
                         pl.col("lead_quarter").alias("最新报告季度"), pl.col("review_quarter").alias("督办季度"),
                         pl.col("judged_on").alias("判断日期"))
     stem = f"任务督办_{review or judge}"
-    c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("下载 CSV", lv.csv_bytes(out), f"{stem}.csv", "text/csv", on_click="ignore",
-                       icon=":material/download:", key="dl_lights_csv")
-    c2.download_button("下载 Excel", lv.xlsx_bytes({"任务灯号": out}, [f"{k}：{v}" for k, v in lv.LIGHT_HELP.items()]),
-                       f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore", icon=":material/download:", key="dl_lights_xlsx")
+    ui.download_pair(stem, {"任务灯号": out}, "dl_lights", [f"{k}：{v}" for k, v in lv.LIGHT_HELP.items()])
 
 with tab_units:
     due = now.filter(pl.col("report_status") != "已销号").group_by("unit").agg(
@@ -184,12 +179,7 @@ with tab_missing:
         out = missing.select(pl.col("unit").alias("未报送单位"), pl.col("role").alias("角色"), pl.col("task_id").alias("任务编号"),
                              pl.col("title").alias("任务"), pl.col("quarter").alias("季度"), pl.col("due_date").alias("截止日期"),
                              pl.col("days_late").alias("已逾期天数"))
-        m1, m2, _ = st.columns([1, 1, 3])
-        m1.download_button("下载 CSV", lv.csv_bytes(out), f"任务未报送_{review}.csv", "text/csv", on_click="ignore",
-                           icon=":material/download:", key="dl_missing_csv")
-        m2.download_button("下载 Excel", lv.xlsx_bytes({"未报送": out}), f"任务未报送_{review}.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                           icon=":material/download:", key="dl_missing_xlsx")
+        ui.download_pair(f"任务未报送_{review}", {"未报送": out}, "dl_missing")
 
 with tab_history:
     ids = lights["task_id"].to_list()
