@@ -243,7 +243,7 @@ def receipt_detail(r: dict, titles: dict[str, str], show_preview: bool = False) 
         if show_preview and r["status"] == store.PENDING:
             from etl import pipeline
 
-            show_changes(pipeline.preview_receipt(r["seq"]), key=f"changes_{r['id']}")
+            show_changes(pipeline.preview_receipt(r), key=f"changes_{r['id']}")
         original = Path(r["folder"]) / Path(r.get("stored_as") or r["file"]).name
         if original.is_file():
             st.download_button(f"下载留存的原文件「{ui.plain(r['file'])}」", original.read_bytes(), file_name=r["file"],

@@ -169,9 +169,10 @@ def cmd_pending(_args) -> int:
     rows = store.receipts(store.PENDING)
     if not rows:
         print("没有待审核的报送。")
+    published = pipeline.Published()  # read once for every waiting submission
     for r in rows:
         print(_receipt_line(r))
-        for line in preview.lines(pipeline.preview_receipt(r["seq"])):
+        for line in preview.lines(pipeline.preview_receipt(r, published)):
             print(f"    {line}")
     return 0
 

@@ -20,6 +20,7 @@ from etl.config import warehouse_path
 from etl.forms import Parsed, check_file
 from etl.guard import read_guarded
 from etl.messages import ERROR, Message, Problems
+from etl.report.facts import Warehouse
 
 
 @dataclass
@@ -53,14 +54,10 @@ class Published:
         path = warehouse_path()
         if not path.exists():
             return None
-        con = duckdb.connect(":memory:")
         try:
-            con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS w (READ_ONLY)")
-            return con.sql(f"SELECT * FROM w.current_{code.lower()}").pl()
+            return Warehouse(path).q(f"SELECT * FROM current_{code.lower()}")
         except duckdb.Error:
             return None
-        finally:
-            con.close()
 
 
 def context(actor: store.Actor | None = None, published: Published | None = None) -> rules.Context:
@@ -124,18 +121,18 @@ def load(paths: list[Path], names: list[str] | None = None, actor: store.Actor |
                 out.unchanged.append((parsed.file, done[digest]))
             elif digest not in seen:
                 seen.add(digest)
-                fresh.append((path, parsed, data))
+                fresh.append((path, parsed, data, digest))
         batch_ok = out.ok
         status = (store.ACCEPTED if publish else store.PENDING) if batch_ok else store.REJECTED
         incoming = []
-        for path, parsed, data in fresh:
+        for path, parsed, data, digest in fresh:
             extra = ()
             if parsed.ok and not batch_ok:
                 extra = (Message(ERROR, parsed.file, "本文件无错误，但同批提交的其他文件有错误，本批文件均未入库；请改正后一并重新提交"),)
             incoming.append(store.Incoming(
                 data, parsed.file, parsed, status, extra,
                 store.is_simulated(Path(path)) if simulated is None else simulated,
-                (submitted_on or {}).get(Path(path).name)))
+                (submitted_on or {}).get(Path(path).name), digest))
         out.receipts = store.keep_batch(incoming, actor)
         if status == store.ACCEPTED and fresh:
             warehouse.build(on_build, actor)
@@ -149,18 +146,6 @@ def load(paths: list[Path], names: list[str] | None = None, actor: store.Actor |
 def is_stale() -> bool:
     """The served warehouse is missing or behind the store (a build was killed, or never ran)."""
     return not warehouse_path().exists() or warehouse.published_version() != store.version()
-
-
-def ensure_published(on_build=None) -> bool:
-    """Rebuild if the warehouse is behind the store; True if it did."""
-    if not is_stale():
-        return False
-    with store.writing():
-        store.recover()
-        if is_stale():
-            warehouse.build(on_build)
-            return True
-    return False
 
 
 def approve(seq, actor: store.Actor, on_build=None) -> dict:
@@ -178,13 +163,15 @@ def send_back(seq, actor: store.Actor, reason: str) -> dict:
         return store.send_back(seq, actor, reason)
 
 
-def preview_receipt(seq) -> list[preview.Change]:
-    """What a kept (waiting) submission would change if approved now, against today's published data."""
-    r = store.receipt(seq)
+def preview_receipt(receipt: dict | int | str, published: Published | None = None) -> list[preview.Change]:
+    """What a kept (waiting) submission would change if approved now, against today's published data.
+    ``receipt``: the receipt (as ``store.receipts`` gives it) or its number; ``published``: one reader of the
+    published rows shared by several previews."""
+    r = receipt if isinstance(receipt, dict) else store.receipt(receipt)
     if r is None:
         return []
     folder = Path(r["folder"])
     tables = {code: pl.read_parquet(folder / f"{code}.parquet") for code in r["forms"]
               if (folder / f"{code}.parquet").exists()}
     coverage = {code: [tuple(c) for c in f["coverage"]] for code, f in r["forms"].items()}
-    return preview.changes(tables, coverage, Published())
+    return preview.changes(tables, coverage, published or Published())

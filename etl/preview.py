@@ -83,7 +83,8 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
         table, old_all = tables.get(code), published(code)
         if table is not None:
             table = table.with_columns(label_expr(form, table.columns, catalog).alias("_label"))
-        if old_all is not None and not old_all.is_empty():
+        if old_all is not None and not old_all.is_empty():  # only what the file speaks for is looked at
+            old_all = _within(old_all, form.scope, [(s, p) for s, p, _ in cov])
             old_all = old_all.with_columns(label_expr(form, old_all.columns, catalog).alias("_label"))
         deleting_all = None
         if table is not None and "op" in table.columns:
@@ -96,10 +97,7 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
         if table is not None:
             new_groups = _groups(table.select(list(dict.fromkeys([form.scope, "cov_period", *key, "_label"]))), form.scope)
             if old_groups:
-                published_at = pl.DataFrame({"_scope": [g[0] for g in old_groups], "_period": [g[1] for g in old_groups]},
-                                            schema={"_scope": pl.String, "_period": pl.String})
-                compared = _groups(table.join(published_at, how="semi", left_on=[pl.col(form.scope).cast(pl.String), "cov_period"],
-                                              right_on=["_scope", "_period"]), form.scope)
+                compared = _groups(_within(table, form.scope, list(old_groups)), form.scope)
         for scope, period, action in cov:
             change = Change(code, scope, period, action)
             new = compared.get((scope, period)) or new_groups.get((scope, period), [])
@@ -137,6 +135,14 @@ def changes(tables: dict[str, pl.DataFrame], coverage: dict[str, list[tuple]], p
                     warn(f"要删除的“{doomed[k]}”在已发布的数据中不存在，这一行不起作用")
             out.append(change)
     return out
+
+
+def _within(frame: pl.DataFrame, scope: str, pairs: list[tuple]) -> pl.DataFrame:
+    """The rows of ``frame`` whose (scope, period) is one of ``pairs``."""
+    wanted = pl.DataFrame({"_scope": [str(s) for s, _ in pairs], "_period": [p for _, p in pairs]},
+                          schema={"_scope": pl.String, "_period": pl.String})
+    return frame.join(wanted, how="semi", left_on=[pl.col(scope).cast(pl.String), "cov_period"],
+                      right_on=["_scope", "_period"])
 
 
 def _groups(frame: pl.DataFrame | None, scope: str) -> dict[tuple, list[dict]]:

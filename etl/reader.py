@@ -135,7 +135,7 @@ def _frame_from_rows(rows: list[list[str]], row_numbers: list[int]) -> pl.DataFr
     return frame.with_columns(pl.Series("_row", row_numbers, dtype=pl.Int64))
 
 
-def _read_csv_fast(text: str, delimiter: str) -> pl.DataFrame | None:
+def _read_csv_fast(text: str, delimiter: str, lines: int) -> pl.DataFrame | None:
     """polars' reader (20× the csv module); None when a quoted cell spans lines, so that the row numbers
     in messages would not be line numbers any more (the csv module then reads the file)."""
     try:
@@ -145,7 +145,6 @@ def _read_csv_fast(text: str, delimiter: str) -> pl.DataFrame | None:
     width = max((len(r) for r in head), default=0)
     if width == 0:
         return None
-    lines = _lines(text)
     _check_width(width, lines)
     try:
         frame = pl.read_csv(
@@ -172,7 +171,7 @@ def read_csv_grid(data: bytes) -> Grid:
     delimiter = ","
     if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
         delimiter = "\t"
-    frame = _read_csv_fast(text, delimiter)
+    frame = _read_csv_fast(text, delimiter, lines)
     if frame is None:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows, numbers = [], []

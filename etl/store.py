@@ -226,9 +226,20 @@ def receipt(seq: int | str) -> dict | None:
     return _receipt(rows[0]) if rows else None
 
 
+MESSAGE_FIELDS = ("level", "file", "sheet", "row", "column", "value", "text")
+
+
 def messages(seq: int | str) -> list[dict]:
     rows = _rows("SELECT * FROM messages WHERE receipt_id = ? ORDER BY position", (int(seq),))
-    return [{k: r[k] for k in ("level", "file", "sheet", "row", "column", "value", "text")} for r in rows]
+    return [{k: r[k] for k in MESSAGE_FIELDS} for r in rows]
+
+
+def all_messages() -> list[tuple]:
+    """Every receipt's messages in one read: (receipt id, position, *MESSAGE_FIELDS), by receipt and position."""
+    if not db_path().exists():
+        return []
+    rows = _rows("SELECT * FROM messages ORDER BY receipt_id, position")
+    return [(receipt_id(r["receipt_id"]), r["position"], *(r[k] for k in MESSAGE_FIELDS)) for r in rows]
 
 
 def by_hash(statuses=(ACCEPTED, PENDING)) -> dict[str, dict]:
@@ -276,6 +287,7 @@ class Incoming:
     extra_messages: tuple = ()
     simulated: bool = False
     submitted_on: str | None = None
+    sha256: str | None = None  # of ``data``, when the caller has it already
 
 
 def keep_batch(files: list[Incoming], actor: Actor) -> list[dict]:
@@ -295,7 +307,7 @@ def keep_batch(files: list[Incoming], actor: Actor) -> list[dict]:
     written = []
     for i, f in enumerate(files):
         seq = first + i
-        digest = sha256(f.data)
+        digest = f.sha256 or sha256(f.data)
         final = folder / f"{seq:06d}_{digest[:12]}"
         tmp = folder / f".tmp_{seq:06d}_{os.getpid()}"
         tmp.mkdir()
@@ -483,6 +495,7 @@ def record_published(targets: list[tuple[str, float | None, str | None]], actor:
     at = now()
     with transaction() as con:
         before = {r["target_id"]: r for r in con.execute("SELECT * FROM published").fetchall()}
+        stamp = version()  # the writer's lock is held: it cannot change during the loop
         for target, actual, period in targets:
             old = before.get(target)
             if old is not None and old["actual"] is not None and actual is not None \
@@ -491,7 +504,7 @@ def record_published(targets: list[tuple[str, float | None, str | None]], actor:
                             "new_period, receipts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (at, actor.user, actor.role, target, old["actual"], old["actual_period"], actual, period,
                              "、".join(receipts_since)))
-            con.execute("INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?)", (target, actual, period, version(), at))
+            con.execute("INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?)", (target, actual, period, stamp, at))
 
 
 def corrections() -> list[dict]:

@@ -8,6 +8,7 @@ import xlsxwriter
 
 from etl import exports
 from etl.catalog import Catalog, current
+from etl.messages import column_letter
 
 NOTE = "本表由河源市电子商务发展目标监测系统生成（河府办〔2015〕43号）。请勿修改表头；可以删除示例说明行以外的空行。"
 METHOD_HELP = ("增补：新增或更正表中所列的行，以前报送的其他行保留；全量替换：用本表替换本县区本年度以前报送的全部行；"
@@ -121,7 +122,7 @@ def choice_source(wb, col, catalog: Catalog) -> list[str] | str:
     column = 0 if sheet.dim_colmax is None else sheet.dim_colmax + 1
     for i, value in enumerate(options):
         sheet.write_string(i, column, value)
-    letter = chr(ord("A") + column)
+    letter = column_letter(column)
     return f"=选项!${letter}$1:${letter}${len(options)}"
 
 

@@ -18,6 +18,7 @@ import polars as pl
 from etl import store
 from etl.catalog import Catalog, current
 from etl.config import catalog_dir, warehouse_path
+from etl.report.facts import Warehouse
 
 SQL_DIR = Path(__file__).with_name("sql")
 SQL_TYPES = {"money": "DOUBLE", "area": "DOUBLE", "integer": "BIGINT", "year": "BIGINT", "date": "DATE", "yesno": "BOOLEAN"}
@@ -135,9 +136,7 @@ def _load_receipts(con: duckdb.DuckDBPyConnection, catalog: Catalog, receipts: l
     con.execute("CREATE TABLE forms_declared (form VARCHAR, title VARCHAR, scope VARCHAR, period VARCHAR, mode VARCHAR, "
                 "event_only BOOLEAN)")
     _insert(con, "forms_declared", [(f.code, f.title, f.scope, f.period, f.mode, f.event_only) for f in catalog.forms.values()])
-    _insert(con, "receipt_messages", [
-        (r["id"], i, m["level"], m["file"], m["sheet"], m["row"], m["column"], m["value"], m["text"])
-        for r in receipts for i, m in enumerate(store.messages(r["seq"]))])
+    _insert(con, "receipt_messages", store.all_messages())
     accepted = sorted((r for r in receipts if r["status"] == store.ACCEPTED), key=lambda r: r["publish_seq"])
     for form in catalog.forms.values():
         table = f"rows_{form.code.lower()}"
@@ -233,14 +232,10 @@ def published_version(path: Path | None = None) -> int | None:
     path = path or warehouse_path()
     if not path.exists():
         return None
-    con = duckdb.connect(":memory:")
     try:
-        con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS w (READ_ONLY)")
-        return con.sql("SELECT state_version FROM w.warehouse_info").fetchall()[0][0]
+        return Warehouse(path).q("SELECT state_version FROM warehouse_info").item()
     except duckdb.Error:
         return None
-    finally:
-        con.close()
 
 
 def summary(path: Path | None = None) -> dict:
