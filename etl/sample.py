@@ -793,8 +793,6 @@ def subsidy_estimates(ds: Dataset) -> list[dict]:
             frame = typed_frame(form, ds.rows[form])
             if form == "F4":
                 frame = frame.with_columns(pl.col("end_date").dt.year().cast(pl.Int64).alias("year"))
-            if form == "F3":
-                frame = frame.with_columns(pl.lit(0).alias("receipt_seq"))
             con.register("form_frame", frame)
             con.execute(f"CREATE TABLE current_{form.lower()} AS SELECT * FROM form_frame")
             con.unregister("form_frame")

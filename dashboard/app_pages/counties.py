@@ -266,7 +266,7 @@ with t_funds:
     quarter, tasks = ie.tasks_at(year)
     if quarter:
         st.markdown(f"**22项重点任务**（按{quarter}报告；任务由市直单位牵头，县区配合落实，详见“任务督办”页）")
-        counts = {lt: tasks.filter(pl.col("light") == lt).height for lt in ("红灯", "黄灯", "绿灯", "灰灯")}
+        counts = facts.task_light_counts(tasks)
         st.markdown("　".join(f"{k}{v}项" for k, v in counts.items()))
         behind = tasks.filter(pl.col("light").is_in(["红灯", "黄灯"]))
         if behind.height:

@@ -59,8 +59,6 @@ class Slide:
     subtitle: str = ""
     bars: list[Bar] = field(default_factory=list)
     bar_axis: str = ""
-    bar_max: float = 100.0
-    reference: float | None = None  # a dashed line (100% target)
     table: list[list[str]] = field(default_factory=list)  # first row = header
     fills: list[list[str | None]] = field(default_factory=list)  # cell fills of table rows (same shape, no header)
     lines: list[str] = field(default_factory=list)
@@ -104,7 +102,7 @@ def deck(src, as_of: int, meeting: str = facts.DEFAULT_MEETING, date: dt.date | 
         fills = [[None, None, None, STATUS_COLORS[r["status"]], None] for r in part]
         slides.append(Slide("group", f"{facts.group_title(d)}（{frame.height}项：{facts.status_counts_text(frame)}）",
                             subtitle=f"截至{as_of}年底；完成率 = 实际值 ÷ 目标值，100%即达到目标（超过150%按150%画）",
-                            bars=bars, bar_axis="完成率（%）", bar_max=CAP * 100,
+                            bars=bars, bar_axis="完成率（%）",
                             table=table, fills=fills))
     slides.append(county_slide(src, as_of))
     slides.extend(tasks_and_funds(src, as_of))
@@ -137,7 +135,7 @@ def county_slide(src, year: int) -> Slide:
     return Slide("counties", f"县区比较：{year}年（对照{facts.group_title(r.deadline)}）",
                  subtitle=f"得分 = {facts.PROGRESS_WEIGHT}×完成序时进度程度 + {facts.REPORTING_WEIGHT}×报表报送率（不按规模）；"
                           "信号灯 绿 达到序时进度 · 黄 达到80% · 红 明显滞后或未报送 · 灰 不评价",
-                 bars=bars, bar_axis="得分（满分100）", bar_max=100.0, table=table, fills=fills)
+                 bars=bars, bar_axis="得分（满分100）", table=table, fills=fills)
 
 
 COMMITMENT_NAMES = {"city_total_2016_2018": ("全市统筹（2016—2018年）", "全市统筹"),
@@ -152,7 +150,7 @@ def tasks_and_funds(src, as_of: int) -> list[Slide]:
     slides = []
     quarter, lights = facts.tasks_at(src, as_of)
     if quarter:
-        counts = {lt: lights.filter(pl.col("light") == lt).height for lt in facts.TASK_LIGHTS}
+        counts = facts.task_light_counts(lights)
         behind = [f"{r['task_id']} {r['title']}（{r['lead_units'].split('、')[0]}）"
                   for lt in ("红灯", "黄灯") for r in lights.filter(pl.col("light") == lt).iter_rows(named=True)]
         slides.append(Slide("summary", f"22项重点任务督办（按{quarter}报告）",
@@ -174,7 +172,7 @@ def tasks_and_funds(src, as_of: int) -> list[Slide]:
                             STATUS_COLORS.get(last["status"], "#7F8C8D")))
         slides.append(Slide("counties", "财政资金承诺落实情况（四(二)、三(五)1、三(二)2）",
                             subtitle="按拨付日期所在年度计；当年资金用于兑现上年度政策；省级资金不计入全市统筹承诺",
-                            bars=bars, bar_axis="各项承诺最近一年的完成率（%）", bar_max=CAP * 100, table=table, fills=fills))
+                            bars=bars, bar_axis="各项承诺最近一年的完成率（%）", table=table, fills=fills))
     return slides
 
 
@@ -361,14 +359,12 @@ def _e(text) -> str:
 
 def _html_bars(s: Slide) -> str:
     top = axis_top(s)
-    ref = (f'<div class="bar-ref" style="left:{s.reference / top * 100:.2f}%"></div>' if s.reference else "")
     rows = []
     for b in s.bars:
-        rows.append(f'<div class="bar-row"><div class="bar-label">{_e(b.label)}</div><div class="bar-track">{ref}'
+        rows.append(f'<div class="bar-row"><div class="bar-label">{_e(b.label)}</div><div class="bar-track">'
                     f'<div class="bar" style="width:{b.value / top * 100:.2f}%;background:{b.color}"></div>'
                     f'<span class="bar-text">{_e(b.text)}</span></div></div>')
-    legend = "（虚线：目标 100%）" if s.reference else ""
-    return f'<div class="bars">{"".join(rows)}<div class="bar-axis">{_e(s.bar_axis)}{legend}</div></div>'
+    return f'<div class="bars">{"".join(rows)}<div class="bar-axis">{_e(s.bar_axis)}</div></div>'
 
 
 def _html_table(s: Slide, size: float) -> str:
@@ -435,7 +431,6 @@ h1.st {{font-size:30pt; color:{ACCENT}; margin:0; padding-top:0.3in; line-height
 .cols.c .bar-label {{width:4.5em}}
 .bar-track {{flex:1; position:relative; height:0.5in; display:flex; align-items:center}}
 .bar {{height:100%}} .bar-text {{font-weight:700; padding-left:0.08in; white-space:nowrap}}
-.bar-ref {{position:absolute; top:-0.13in; bottom:-0.13in; border-left:2px dashed {INK}}}
 .bar-axis {{font-size:12pt; color:{MUTED}; text-align:center; margin-top:0.1in}}
 table {{border-collapse:collapse; width:100%; table-layout:fixed}}
 th {{background:{ACCENT}; color:#fff; text-align:left}}

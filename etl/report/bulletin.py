@@ -83,8 +83,13 @@ def gather(src, year: int, date: dt.date | None = None) -> Bulletin:
                     progress=facts.progress(src, year), status=facts.data_status(src),
                     table=facts.comparison(facts.year_values(src, year), inds, regions, status), indicators=inds,
                     info=facts.info(src), key_codes=facts.target_indicators(src), funds=funds,
-                    not_applied={n: facts.not_applied(src, year, c) for c, n in funds.select("region_code", "region_name").iter_rows()},
+                    not_applied=_not_applied_by_name(src, year, funds),
                     task_quarter=quarter, tasks=tasks, commitments=facts.commitments(src).filter(pl.col("year") <= year))
+
+
+def _not_applied_by_name(src, year: int, funds: pl.DataFrame) -> dict[str, list[str]]:
+    by_code = facts.not_applied_by_region(src, year)
+    return {n: by_code.get(c, []) for c, n in funds.select("region_code", "region_name").iter_rows()}
 
 
 def light_cell(r: dict) -> str:
@@ -137,7 +142,7 @@ def funds_lines(b: Bulletin) -> list[str]:
         out.append(f"财政承诺（{last['clause']}，{last['scope_text']}{last['committed_wan']:,.0f}万元）：{last['year']}年已拨付"
                    f"{fmt_value(last['paid_wan'], '万元')}，完成{(last['ratio'] or 0) * 100:.0f}%，{last['status']}。")
     if b.task_quarter:
-        counts = {lt: b.tasks.filter(pl.col("light") == lt).height for lt in facts.TASK_LIGHTS}
+        counts = facts.task_light_counts(b.tasks)
         behind = "；".join(f"{r['task_id']} {r['title']}（{r['light']}：{r['reason']}）"
                           for r in b.tasks.filter(pl.col("light").is_in(["红灯", "黄灯"])).iter_rows(named=True))
         out.append(f"22项重点任务（按{b.task_quarter}报告）：" + "，".join(f"{k}{v}项" for k, v in counts.items())

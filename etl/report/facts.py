@@ -270,11 +270,6 @@ def submission_status(src, years: list[int] | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema).drop("calendar")
 
 
-def is_due(status: str) -> bool:
-    """Owed by now (its due date has passed, or it was sent)."""
-    return status != STATUS_NONE
-
-
 # ---- county comparison (one year, every indicator) ------------------------------------------------------
 
 def year_values(src, year: int) -> pl.DataFrame:
@@ -521,6 +516,12 @@ TASK_LIGHT_COLORS = {"红灯": LIGHT_COLORS[RED], "黄灯": LIGHT_COLORS[YELLOW]
                      "灰灯": LIGHT_COLORS[GREY]}
 
 
+def task_light_counts(lights: pl.DataFrame) -> dict[str, int]:
+    """How many tasks carry each light (红灯, 黄灯, 绿灯, 灰灯; 0 for a light none carries)."""
+    found = dict(lights.group_by("light").len().iter_rows()) if lights.height else {}
+    return {lt: found.get(lt, 0) for lt in TASK_LIGHTS}
+
+
 def tasks_at(src, year: int) -> tuple[str | None, pl.DataFrame]:
     """The 22 tasks' lights as judged after the last quarter up to the end of ``year`` that has progress reports
     (its label, e.g. 2024年第四季度; None when no task was ever reported): one row per task."""
@@ -548,11 +549,20 @@ def county_funds(src, year: int) -> pl.DataFrame:
         "WHERE r.level IN ('county', 'zone') GROUP BY ALL ORDER BY r.sort_order", year)
 
 
+def not_applied_by_region(src, year: int) -> dict[str, list[str]]:
+    """Per region code: the enterprises and places entitled (测算) for ``year`` that never applied, with the
+    amount, the largest first (one query for every county)."""
+    rows = src.q("SELECT region_code, entity_name, clause, estimated_wan FROM funds_chain WHERE year = ? "
+                 "AND flag_not_applied ORDER BY region_code, estimated_wan DESC, entity_name", year)
+    out: dict[str, list[str]] = {}
+    for code, n, c, w in rows.iter_rows():
+        out.setdefault(code, []).append(f"{n}（{c}，测算{fmt_value(w, '万元')}）")
+    return out
+
+
 def not_applied(src, year: int, region: str) -> list[str]:
-    """The enterprises and places of a county entitled (测算) for ``year`` that never applied, with the amount."""
-    rows = src.q("SELECT entity_name, clause, estimated_wan FROM funds_chain WHERE region_code = ? AND year = ? "
-                 "AND flag_not_applied ORDER BY estimated_wan DESC, entity_name", region, year)
-    return [f"{n}（{c}，测算{fmt_value(w, '万元')}）" for n, c, w in rows.iter_rows()]
+    """The same for one county."""
+    return not_applied_by_region(src, year).get(region, [])
 
 
 def commitments(src) -> pl.DataFrame:

@@ -58,11 +58,10 @@ WITH one AS (
 SELECT c.*, p.online_sales AS prev_sales, p.local_tax_contribution AS prev_tax
 FROM one c LEFT JOIN one p ON p.uscc = c.uscc AND p.year = c.year - 1;
 
--- one row per place (所在县区, 名称) and year
+-- one row per place (所在县区, 名称) and year: F3's key, so current_f3 has one already
 CREATE TEMP TABLE subsidy_f3 AS
 SELECT year, name, region AS region_code, region || '|' || name AS entity_key, category, build_mode, floor_area, occupied_area
-FROM current_f3
-QUALIFY row_number() OVER (PARTITION BY year, region, name ORDER BY receipt_seq DESC) = 1;
+FROM current_f3;
 
 -- The years each entity qualifies for a rule with a run (连续N年), from the rule's start year.
 CREATE TEMP TABLE subsidy_qualifying AS
