@@ -62,9 +62,7 @@ def sidebar(person: access.Person) -> None:
             st.button("退出登录", on_click=st.logout, icon=":material/logout:")
         else:
             st.button("登录", on_click=st.login, type="primary", icon=":material/login:")
-    if person.signed_in and not demo_mode():
-        return
-    if not demo_mode() and not provider_configured():
+    else:
         st.caption("只读访问：未配置统一身份认证")
 
 

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, data, ui
-from dashboard.receipt_views import form_titles, guarded, receipt_detail, region_names, show_table
+from dashboard.receipt_views import fmt_time, form_titles, guarded, receipt_detail, region_names, show_table
 from etl import access, exports, pipeline, store
 from etl.catalog import current as current_catalog
 
@@ -30,8 +30,7 @@ def decide(fn, *args) -> None:
     st.rerun()
 
 
-def queue_section(person: access.Person) -> None:
-    waiting = store.receipts(store.PENDING)
+def queue_section(person: access.Person, waiting: list[dict]) -> None:
     if not waiting:
         st.success("没有待审核的报送。", icon=":material/done_all:")
         return
@@ -39,7 +38,7 @@ def queue_section(person: access.Person) -> None:
     ids = [r["id"] for r in waiting]
     by_id = {r["id"]: r for r in waiting}
     st.markdown(f"**{len(waiting)}份报送待审核**（先到先审；审核通过后立即发布，总览、导出和会议材料随之更新）")
-    rows = pl.DataFrame([{"回执号": r["id"], "接收时间": r["received_at"][:16].replace("T", " "), "文件": r["file"],
+    rows = pl.DataFrame([{"回执号": r["id"], "接收时间": fmt_time(r["received_at"]), "文件": r["file"],
                           "报送人": f"{r['user']}（{r['role']}）", "县区": "、".join(names.get(c, c) for c in r["regions"]),
                           "报表": "、".join(r["forms"]), "行数": r["rows"], "警告": r["warnings"]} for r in waiting])
     st.dataframe(rows, hide_index=True, width="stretch")
@@ -134,10 +133,10 @@ st.title("报送审核")
 note = st.session_state.pop("review_message", None)
 if note:
     (st.error if note[0] == "error" else st.success)(ui.plain(note[1]))
-waiting = len(store.receipts(store.PENDING))
-tabs = st.tabs([f"待审核（{waiting}）", "催报", "锁定", "审计记录"], key="review_tab", on_change="rerun")
+waiting = store.receipts(store.PENDING)
+tabs = st.tabs([f"待审核（{len(waiting)}）", "催报", "锁定", "审计记录"], key="review_tab", on_change="rerun")
 with tabs[0]:
-    guarded("显示待审核的报送", queue_section, person)
+    guarded("显示待审核的报送", queue_section, person, waiting)
 with tabs[1]:
     guarded("显示催报清单", reminders_section)
 with tabs[2]:

@@ -19,6 +19,7 @@ from dashboard.receipt_views import (
     COLUMNS,
     LABELS,
     MIME,
+    fmt_time,
     form_titles,
     guarded,
     receipt_detail,
@@ -57,7 +58,7 @@ def summary(receipts: list[dict], person: access.Person) -> None:
     last = receipts[-1]
     st.markdown(
         f"**已接收{whose}{len(receipts)}个文件：" + "，".join(f"{LABELS[s]}{n}个" for s, n in counts.items() if n) + "。**　"
-        f"最近一次：{last['received_at'][:16].replace('T', ' ')} 收到「{ui.plain(last['file'])}」"
+        f"最近一次：{fmt_time(last['received_at'])} 收到「{ui.plain(last['file'])}」"
         f"（{status_label(last)}）")
 
 
