@@ -29,6 +29,9 @@ CREATE MACRO quarter_due(qi) AS last_day(make_date(CAST(qi // 4 AS BIGINT), CAST
     + coalesce((SELECT due_days FROM form_calendar WHERE form = 'F8'), 15);
 -- progress text compared for "no change": blanks and every kind of space ignored
 CREATE MACRO progress_norm(t) AS regexp_replace(coalesce(t, ''), '\s+', '', 'g');
+-- 销号: a lead unit's 已完成 with its evidence in 进展情况 (the calendar and the lights judge it by this one rule)
+CREATE MACRO closes_task(role, status, progress) AS role = '牵头' AND status = '已完成' AND progress_norm(progress) <> '';
+CREATE MACRO date_quarter_index(d) AS year(CAST(d AS DATE)) * 4 + quarter(CAST(d AS DATE)) - 1;
 
 -- Each task's lead (牵头) and cooperating (配合) units, one row each, in the order the policy names them.
 CREATE TABLE task_units AS
@@ -91,7 +94,7 @@ ORDER BY rep.qi, rep.task_id, rep.unit;
 CREATE MACRO task_calendar_at(judge) AS TABLE
 WITH span AS (
     SELECT (SELECT min(qi) FROM task_progress) AS first_qi,
-           year(CAST(judge AS DATE)) * 4 + quarter(CAST(judge AS DATE)) - 1 AS judge_qi
+           date_quarter_index(judge) AS judge_qi
 ),
 quarters AS (
     SELECT q.qi, quarter_due(q.qi) AS due_date
@@ -99,7 +102,7 @@ quarters AS (
 ),
 closed AS (
     SELECT p.task_id, min(p.qi) AS closed_qi FROM task_progress p, span
-    WHERE p.role = '牵头' AND p.status = '已完成' AND progress_norm(p.progress) <> '' AND p.qi <= span.judge_qi
+    WHERE closes_task(p.role, p.status, p.progress) AND p.qi <= span.judge_qi
     GROUP BY p.task_id
 )
 SELECT u.task_order, u.task_id, u.title, u.unit, u.role, u.unit_order, q.qi, quarter_name(q.qi) AS quarter,
@@ -118,7 +121,7 @@ LEFT JOIN closed c ON c.task_id = u.task_id;
 -- The light of every task judged at a day (see the readings above), with its reason in words.
 CREATE MACRO task_lights_at(judge) AS TABLE
 WITH judged AS (
-    SELECT CAST(judge AS DATE) AS d, year(CAST(judge AS DATE)) * 4 + quarter(CAST(judge AS DATE)) - 1 AS judge_qi
+    SELECT CAST(judge AS DATE) AS d, date_quarter_index(judge) AS judge_qi
 ),
 cal AS (SELECT * FROM task_calendar_at(judge)),
 review AS (  -- the 督办 quarter: the last one whose due date has passed
@@ -129,7 +132,7 @@ reports AS (
 ),
 closed AS (
     SELECT task_id, arg_min(unit, qi) AS unit, min(qi) AS qi, arg_min(progress, qi) AS progress
-    FROM reports WHERE role = '牵头' AND status = '已完成' AND progress_norm(progress) <> '' GROUP BY task_id
+    FROM reports WHERE closes_task(role, status, progress) GROUP BY task_id
 ),
 latest AS (SELECT task_id, max(qi) AS qi FROM reports GROUP BY task_id),
 lagging AS (
