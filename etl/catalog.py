@@ -172,6 +172,15 @@ class Catalog:
             out[norm(r["clause"])] = r["clause"]
         return out
 
+    def lookup(self, kind: str) -> dict[str, str]:
+        """A form column's list from the policy (``lookup`` in forms.toml: units, tasks, clauses), by the
+        normalised text people write → the value kept."""
+        return {"units": self.units, "tasks": {norm(t): t for t in self.tasks}, "clauses": self.clauses}[kind]
+
+    def lookup_values(self, kind: str) -> list[str]:
+        """The same list's values, once each, in the policy's order (drop-down lists and messages)."""
+        return list(dict.fromkeys(self.lookup(kind).values()))
+
     def region_code(self, text: str) -> str | None:
         """A region named by code, full name, short name or alias; None if unknown."""
         key = norm(text)

@@ -402,11 +402,12 @@ class SheetReader:
     def parse_lookup(self, col: Column):
         """A value from one of the policy's own lists: a unit, a task number, a subsidy clause."""
         catalog = self.catalog
-        options, explain = {
-            "units": (catalog.units, "不是政策中列出的单位（联席会议成员单位或各项任务的牵头、配合单位），请写单位全称，如 市商务局、市财政局"),
-            "tasks": ({norm(t): t for t in catalog.tasks}, "不是政策的任务编号：应为 三(一)1 至 三(五)4 中的一项，如 三(三)6"),
-            "clauses": (catalog.clauses, "不是政策的扶持条款：应为 三(一)2、三(一)3、三(一)4、三(一)5、三(二)1、三(二)2、三(三)1、"
-                                       "三(三)4、三(三)6、三(四)4、三(五)1 中的一项"),
+        options, values = catalog.lookup(col.lookup), catalog.lookup_values(col.lookup)
+        explain = {
+            "units": "不是政策中列出的单位（联席会议成员单位或各项任务的牵头、配合单位），请写单位全称，如 市商务局、市财政局",
+            "tasks": f"不是政策的任务编号：应为 {values[0]} 至 {values[-1]} 中的一项，如 "
+                     f"{'三(三)6' if '三(三)6' in values else values[0]}",
+            "clauses": f"不是政策的扶持条款：应为 {'、'.join(values)} 中的一项",
         }[col.lookup]
 
         def parse(text: str) -> str:

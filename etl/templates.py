@@ -105,11 +105,7 @@ def column_choices(col, catalog: Catalog) -> list[str]:
     """The fixed choices of a column, or the catalog list it is looked up in (tasks, units, clauses)."""
     if col.choices or not col.lookup:
         return list(col.choices)
-    if col.lookup == "tasks":
-        return list(catalog.tasks)
-    if col.lookup == "clauses":
-        return list(dict.fromkeys(catalog.clauses.values()))
-    return list(dict.fromkeys(catalog.units.values()))
+    return catalog.lookup_values(col.lookup)
 
 
 def choice_source(wb, col, catalog: Catalog) -> list[str] | str:
