@@ -68,7 +68,7 @@ class Person:
 
     @property
     def scope_label(self) -> str | None:
-        return current().regions[self.region].name if self.region in current().regions else self.region
+        return current().scope_name(self.region)
 
 
 @dataclass

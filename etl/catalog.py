@@ -181,6 +181,10 @@ class Catalog:
         """The same list's values, once each, in the policy's order (drop-down lists and messages)."""
         return list(dict.fromkeys(self.lookup(kind).values()))
 
+    def scope_name(self, scope: str | None) -> str | None:
+        """Whose rows these are, in words: a region code's name; a unit (F8) is its own name."""
+        return self.regions[scope].name if scope in self.regions else scope
+
     def region_code(self, text: str) -> str | None:
         """A region named by code, full name, short name or alias; None if unknown."""
         key = norm(text)

@@ -64,7 +64,7 @@ def context(actor: store.Actor | None = None, published: Published | None = None
     """What files are checked against: the published data, the locks, and the sender's own region."""
     catalog = current()
     scope = actor.unit if actor is not None and actor.unit else None
-    label = catalog.regions[scope].name if scope in catalog.regions else scope
+    label = catalog.scope_name(scope)
     return rules.Context(published=published or Published(), scope=scope, scope_label=label, locks=store.lock_list())
 
 

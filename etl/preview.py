@@ -160,7 +160,7 @@ def lines(changes_: list[Change], catalog: Catalog | None = None, detail: int = 
     out = []
     for c in changes_:
         form = catalog.forms[c.form]
-        scope = catalog.regions[c.scope].name if c.scope in catalog.regions else c.scope
+        scope = catalog.scope_name(c.scope)
         out.append(f"{c.form} {form.title} · {scope} · {c.period}（{ACTION_TEXT[c.action]}）：{c.counts()}")
         for label in c.added[:detail]:
             out.append(f"    + 新增 {label}")

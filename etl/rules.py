@@ -261,7 +261,7 @@ def _outside_scope(c: Run) -> None:
     f = c.form.scope
     label = c.context.scope_label or mine
     for r in c.table.filter(pl.col(f).is_not_null() & (pl.col(f) != mine)).iter_rows(named=True):
-        other = c.catalog.regions[r[f]].name if r[f] in c.catalog.regions else r[f]
+        other = c.catalog.scope_name(r[f])
         c.say(r, f, other, f"本账号只能报送{label}的数据，这一行属于{other}；请删去这一行，或由{other}自行报送")
 
 
